@@ -1,0 +1,101 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Plugins and test fixtures are dynamic library products (lib<name>.so) that the host
+// loads with dlopen. `swift build` builds every root product, so one plain build puts
+// them next to the `tbot` binary; `make plugins` copies the bundled ones into plugins/.
+// Every target names its path: Plugins/ is also SwiftPM's default folder for package plugins.
+
+/// A C plugin built against the header alone: entry symbol visible, everything else hidden.
+func cPlugin(_ target: String, product: String, path: String) -> (Product, Target) {
+    (
+        .library(name: product, type: .dynamic, targets: [target]),
+        .target(
+            name: target,
+            dependencies: ["TBotPluginAPI"],
+            path: path,
+            publicHeadersPath: ".",
+            cSettings: [.unsafeFlags(["-fvisibility=hidden"])]
+        )
+    )
+}
+
+/// A Swift plugin: a dynamic library exporting the entry through @_cdecl.
+func swiftPlugin(_ target: String, product: String, path: String) -> (Product, Target) {
+    (
+        .library(name: product, type: .dynamic, targets: [target]),
+        .target(name: target, dependencies: ["TBotPluginAPI"], path: path)
+    )
+}
+
+let plugins: [(Product, Target)] = [
+    cPlugin("SMACrossC", product: "tbot_sma_cross_c", path: "Plugins/SMACrossC"),
+    swiftPlugin("SMACrossSwift", product: "tbot_sma_cross_swift", path: "Plugins/SMACrossSwift"),
+    cPlugin("PriceBandFilter", product: "tbot_price_band_filter", path: "Plugins/PriceBandFilter"),
+    swiftPlugin("PaperBroker", product: "tbot_paper_broker", path: "Plugins/PaperBroker"),
+]
+
+// Deliberately broken or instrumented plugins for the loader tests and `tbot bench abi`.
+let fixtures: [(Product, Target)] = [
+    cPlugin("FixtureNoEntry", product: "tbot_fixture_no_entry", path: "Tests/Fixtures/NoEntry"),
+    cPlugin("FixtureABIMajor", product: "tbot_fixture_abi_major", path: "Tests/Fixtures/ABIMajor"),
+    cPlugin("FixtureABIMinorNewer", product: "tbot_fixture_abi_minor_newer", path: "Tests/Fixtures/ABIMinorNewer"),
+    cPlugin("FixtureCreateNull", product: "tbot_fixture_create_null", path: "Tests/Fixtures/CreateNull"),
+    cPlugin("FixtureSelfCheckFails", product: "tbot_fixture_self_check_fails", path: "Tests/Fixtures/SelfCheckFails"),
+    cPlugin("FixtureBench", product: "tbot_fixture_bench", path: "Tests/Fixtures/Bench"),
+]
+
+let package = Package(
+    name: "TBot",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tbot", targets: ["tbot"]),
+        .library(name: "TBotCore", targets: ["TBotCore"]),
+    ] + plugins.map(\.0) + fixtures.map(\.0),
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "TBotPluginAPI",
+            path: "PluginAPI",
+            sources: ["src"],
+            publicHeadersPath: "include"
+        ),
+        // The reference point of `tbot bench abi`: the same trivial on_bar, linked into the host.
+        .target(
+            name: "TBotBenchDirect",
+            dependencies: ["TBotPluginAPI"],
+            path: "Host/BenchDirect",
+            publicHeadersPath: "."
+        ),
+        .target(
+            name: "TBotCore",
+            dependencies: [
+                "TBotPluginAPI",
+                "TBotBenchDirect",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            path: "Host/Core"
+        ),
+        .executableTarget(
+            name: "tbot",
+            dependencies: [
+                "TBotCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Host/CLI"
+        ),
+        // Tests never depend on plugin targets (their entry symbols would be linked in);
+        // they load the built .so files from the build folder instead.
+        .testTarget(
+            name: "TBotTests",
+            dependencies: ["TBotCore", "TBotPluginAPI"],
+            path: "Tests/TBotTests"
+        ),
+    ] + plugins.map(\.1) + fixtures.map(\.1),
+    swiftLanguageModes: [.v5]
+)

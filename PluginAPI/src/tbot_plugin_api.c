@@ -1,0 +1,1 @@
+/* The plugin contract is header-only; SwiftPM needs one source file per C target. */
