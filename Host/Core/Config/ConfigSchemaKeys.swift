@@ -1,0 +1,144 @@
+import Foundation
+
+// The seed's `.env_bot` keys with the seed's values as defaults, then the host's own optional keys.
+extension ConfigSchema {
+    static let generalKeys: [ConfigKey] = [
+        ConfigKey("VERSION_TAG", .versionTag, default: "v1.0.0",
+                  summary: "Release tag of this configuration (must match VERSION.md)"),
+        ConfigKey("BUILD_MODE", .choice(["debug", "release"], allowEmpty: false), default: "release",
+                  summary: "Internal behaviour and logging verbosity"),
+        ConfigKey("DISABLE_ALL_TRADES", .boolean, default: "false",
+                  summary: "Master kill switch: when true no order is sent"),
+        ConfigKey("TEST_MODE", .boolean, default: "true",
+                  summary: "Paper trading APIs and shortened analysis/monitoring windows"),
+        ConfigKey("FORCE_PAPER_EXPORT", .boolean, default: "false",
+                  summary: "Write all logs and ledgers as paper, regardless of TEST_MODE"),
+        ConfigKey("DEBUG_LOG_LEVEL", .choice(["quiet", "info", "verbose"], allowEmpty: false), default: "verbose",
+                  summary: "Logging level"),
+        ConfigKey("ENABLE_LOGGING", .boolean, default: "true",
+                  summary: "Write log files to logs/ and backups/"),
+        ConfigKey("LOG_FORMAT", .choice(["json", "csv"], allowEmpty: false), default: "json",
+                  summary: "Log output format: json (structured) or csv (flat)"),
+    ]
+
+    static let riskKeys: [ConfigKey] = [
+        ConfigKey("TRADE_CONFIRMATION_REQUIRED", .boolean, default: "false",
+                  summary: "Wait for manual confirmation before sending each trade"),
+        ConfigKey("API_RETRY_LIMIT", .integer(min: 0, max: 20, unit: nil), default: "3",
+                  summary: "Retries of a failed broker API call"),
+        ConfigKey("API_TIMEOUT", .integer(min: 1, max: 600, unit: "seconds"), default: "30",
+                  summary: "Seconds before a broker API call times out"),
+        ConfigKey("FRACTIONAL", .boolean, default: "true",
+                  summary: "Allow fractional shares (the broker must support them)"),
+        ConfigKey("TOTAL_ALLOCATION", .decimal(.positiveRatio, unit: "share of account value"), default: "0.02",
+                  summary: "Capital allocated per strategy session as a share of the account (0.02 = 2%)"),
+        ConfigKey("MAX_TRADES", .integer(min: 1, max: 20, unit: nil), default: "4",
+                  summary: "Maximum trades per strategy window; WEIGHTS needs exactly this many entries"),
+        ConfigKey("WEIGHTS", .weights, default: "0.4,0.2,0.2,0.2",
+                  summary: "Split of TOTAL_ALLOCATION across the session's trades, best-ranked first"),
+        ConfigKey("DAILY_LOSS_LIMIT", .decimal(.positiveRatio, unit: "share of capital"), default: "0.05",
+                  summary: "Daily loss, as a share of capital, that triggers shutdown"),
+        ConfigKey("MAX_RISK_PER_TRADE", .decimal(.positiveRatio, unit: "share of account value"), default: "0.025",
+                  summary: "Maximum allocation of one trade as a share of the account"),
+        ConfigKey("MAX_OPEN_POSITIONS", .integer(min: 1, max: 1000, unit: nil), default: "5",
+                  summary: "Cap on simultaneous open positions across all strategies"),
+        ConfigKey("MIN_PRICE", .decimal(.positive, unit: "US dollars"), default: "5",
+                  summary: "Minimum share price allowed per trade"),
+        ConfigKey("MAX_PRICE", .decimal(.positive, unit: "US dollars"), default: "100",
+                  summary: "Maximum share price allowed per trade"),
+        ConfigKey("MIN_VOLUME_THRESHOLD", .integer(min: 0, max: nil, unit: "shares"), default: "1000000",
+                  summary: "Minimum volume filter (ignored when TEST_MODE=true)"),
+    ]
+
+    static let routingKeys: [ConfigKey] = [
+        ConfigKey("ALPACA_ENABLED", .boolean, default: "true",
+                  summary: "Enable the Alpaca broker integration"),
+        ConfigKey("IBKR_ENABLED", .boolean, default: "false",
+                  summary: "Enable the Interactive Brokers integration"),
+        ConfigKey("ALPACA_MODE", .choice(["paper", "live"], allowEmpty: false), default: "paper",
+                  summary: "Alpaca account: paper or live"),
+        ConfigKey("IBKR_MODE", .choice(["paper", "live"], allowEmpty: false), default: "paper",
+                  summary: "IBKR account: paper or live"),
+        ConfigKey("STRATEGY_SEQUENCE", .sessions, default: "open,mid,close",
+                  summary: "Strategy sessions to run, in order"),
+        ConfigKey("STRATEGY_OVERRIDE", .choice(sessions, allowEmpty: true), default: "",
+                  summary: "Run only this session instead of STRATEGY_SEQUENCE; empty for the normal order"),
+        ConfigKey("TRADING_DAYS", .weekdays, default: "mon,tue,wed,thu,fri",
+                  summary: "Days on which trading is allowed (UTC)"),
+        ConfigKey("SLEEP_TIME", .duration, default: "1s",
+                  summary: "Interval between polling cycles of runtime monitoring"),
+    ]
+
+    /// The same eleven keys for each session; the seed names some with a prefix, some with a suffix.
+    static func sessionKeys(_ s: String) -> [ConfigKey] {
+        let label = s.lowercased()
+        let start = ["OPEN": "14:30", "MID": "15:30", "CLOSE": "19:30"][s] ?? ""
+        let analysis = ["OPEN": "20", "MID": "10", "CLOSE": "10"][s] ?? ""
+        let monitoring = ["OPEN": "30", "MID": "45", "CLOSE": "30"][s] ?? ""
+        let short = ["OPEN": "LongPut", "MID": "InverseETF", "CLOSE": "LongPut"][s] ?? ""
+        let minutes = ConfigValueKind.integer(min: 1, max: 390, unit: "minutes")
+        var keys = [
+            ConfigKey("MAX_GAP_PCT_\(s)", .decimal(.unitInterval, unit: nil), default: "0.1",
+                      summary: "Maximum gap from open to current price for \(label) candidates (0.1 = 10%)"),
+            ConfigKey("MIN_MARKET_CAP_\(s)", .integer(min: 0, max: nil, unit: "US dollars"), default: "2000000000",
+                      summary: "Minimum market cap of \(label) candidates"),
+            ConfigKey("MAX_MARKET_CAP_\(s)", .integer(min: 0, max: nil, unit: "US dollars"), default: "10000000000",
+                      summary: "Maximum market cap of \(label) candidates"),
+            ConfigKey("STRAT_\(s)_ENABLED", .boolean, default: "true",
+                      summary: "Enable the \(label) strategy session"),
+            ConfigKey("START_TIME_\(s)", .timeOfDay, default: start,
+                      summary: "UTC start of the \(label) session"),
+            ConfigKey("\(s)_ANALYSIS_TIME", minutes, default: analysis,
+                      summary: "Minutes of analysis before the \(label) session may signal"),
+            ConfigKey("\(s)_BREAKOUT_TIME", minutes, default: "10",
+                      summary: "Minutes allowed for the \(label) breakout to happen"),
+            ConfigKey("\(s)_MONITORING_TIME", minutes, default: monitoring,
+                      summary: "Minutes to manage \(label) positions after entry"),
+        ]
+        keys += sessionSpecificKeys(s)
+        keys.append(ConfigKey("SHORT_TYPE_\(s)", .choice(["disabled", "ShortSell", "LongPut", "InverseETF"], allowEmpty: false),
+                              default: short, summary: "How the \(label) session goes short"))
+        return keys
+    }
+
+    private static func sessionSpecificKeys(_ s: String) -> [ConfigKey] {
+        switch s {
+        case "OPEN":
+            return [ConfigKey("STRAT_OPEN_BUFFER", .decimal(.unitInterval, unit: nil), default: "0.02",
+                              summary: "Breakout threshold beyond the opening high/low range (0.02 = 2%)")]
+        case "MID":
+            return [ConfigKey("STRAT_MID_VWAP_THRESHOLD", .decimal(.unitInterval, unit: nil), default: "0.02",
+                              summary: "VWAP deviation required to enter a mid-session trade (0.02 = 2%)")]
+        case "CLOSE":
+            return [ConfigKey("STRAT_CLOSE_VIX_THRESHOLD", .decimal(DecimalBounds(lower: 0, upper: 200), unit: "VIX level"),
+                              default: "15", summary: "Minimum VIX level required to allow a close-session entry")]
+        default:
+            return []
+        }
+    }
+
+    static let reportingKeys: [ConfigKey] = [
+        ConfigKey("NOTIFY_ON_FILL", .boolean, default: "true",
+                  summary: "Send an email alert on trade entry"),
+        ConfigKey("NOTIFY_ON_EXIT", .boolean, default: "true",
+                  summary: "Send an email alert on trade exit"),
+        ConfigKey("LEDGER_EXPORT_MODE", .choice(["auto", "off"], allowEmpty: false), default: "auto",
+                  summary: "auto exports the ledger after each trade, off never does"),
+        ConfigKey("DEFENSE_MODE_ACTIVE", .boolean, default: "false",
+                  summary: "Defense Mode (disaster risk reduction) is on"),
+        ConfigKey("DEFENSE_MODE_TRADE_LIMIT_PCT", .integer(min: 0, max: 100, unit: "percent"), default: "66",
+                  summary: "Percentage of the normal trade limit allowed in Defense Mode (rounded down)"),
+        ConfigKey("DEFENSE_MODE_TOTAL_ALLOCATION", .decimal(.unitInterval, unit: "share of account value"), default: "0.01",
+                  summary: "Maximum session allocation in Defense Mode (0.01 = 1%)"),
+    ]
+
+    /// Not in the seed: optional, so an operator's seed file still loads unchanged.
+    static let hostKeys: [ConfigKey] = [
+        ConfigKey("PLUGINS_DIR", .path(emptyMeans: "plugins/ next to the manifests folder"), default: "", required: false,
+                  summary: "Folder of plugin libraries (.so)"),
+        ConfigKey("MANIFESTS_DIR", .path(emptyMeans: nil), default: "manifests", required: false,
+                  summary: "Folder of plugin manifests (TOML)"),
+        ConfigKey("OUTPUT_DIR", .path(emptyMeans: nil), default: "output", required: false,
+                  summary: "Folder for reports and exports"),
+    ]
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Strict text <-> Decimal conversion shared by money, quantities and config values.
+public enum DecimalText {
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
+    /// Accepts only `[+-]digits[.digits]` (no exponent, no spaces, no thousands separators).
+    public static func parse(_ text: String) -> Decimal? {
+        var body = Substring(text)
+        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
+        let pieces = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(pieces.count), !pieces[0].isEmpty,
+              pieces.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+        else { return nil }
+        return Decimal(string: text, locale: posix)
+    }
+
+    /// A market price at its shortest round-trip decimal form: 50.12 stays 50.12.
+    public static func fromPrice(_ price: Double) -> Decimal {
+        Decimal(string: "\(price)", locale: posix) ?? Decimal(price)
+    }
+
+    /// Fixed-point rendering with half-even rounding, e.g. format(2.5, 2) == "2.50".
+    public static func format(_ value: Decimal, fractionDigits: Int, trimZeros: Bool = false) -> String {
+        var input = value
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &input, fractionDigits, .bankers)
+        let number = NSDecimalNumber(decimal: rounded)
+        let formatter = NumberFormatter()
+        formatter.locale = posix
+        formatter.numberStyle = .decimal
+        formatter.usesGroupingSeparator = false
+        formatter.minimumIntegerDigits = 1
+        formatter.maximumFractionDigits = fractionDigits
+        formatter.minimumFractionDigits = trimZeros ? 0 : fractionDigits
+        return formatter.string(from: number) ?? number.stringValue
+    }
+}
+
+/// Decimal to int64 with an explicit rounding rule.
+enum DecimalRounding {
+    static func int64(_ value: Decimal, mode: NSDecimalNumber.RoundingMode = .bankers) -> Int64 {
+        var input = value
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &input, 0, mode)
+        // Through text: NSDecimalNumber.int64Value may pass through Double on Linux.
+        guard let exact = Int64(rounded.description) else {
+            preconditionFailure("amount \(rounded) does not fit the int64 fixed-point range")
+        }
+        return exact
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// What happened in a pipeline run, in order. Rendered as one line each, stamped with the
+/// host clock, so the same inputs always print the same transcript.
+public enum PipelineEvent: Equatable, Sendable {
+    case intent(TradeIntent)
+    case intentDropped(strategy: String, reason: String)
+    case filter(pluginID: String, verdict: FilterVerdict)
+    case filterError(pluginID: String, message: String, fatal: Bool)
+    case skipped(symbol: String, reason: String)
+    case sized(symbol: String, quantity: Quantity, explanation: String)
+    case order(BrokerOrder, type: String)
+    case orderError(symbol: String, message: String)
+    case fill(BrokerFill, realized: Money?)
+    case strategyError(String)
+    case note(String)
+
+    public func render(at nanoseconds: Int64) -> String {
+        let stamp = UTCTimestamp.iso8601(nanoseconds: nanoseconds)
+        return "\(stamp) \(text)"
+    }
+
+    var text: String {
+        switch self {
+        case .intent(let i):
+            return "intent \(i.strategyID) \(i.action.rawValue) \(i.side.rawValue) \(i.symbol) rank=\(i.rank) "
+                + "entry=\(Self.price(i.entryPrice)) stop=\(Self.price(i.stopPrice)) target=\(Self.price(i.targetPrice)) "
+                + "confidence=\(String(format: "%.2f", i.confidence)) tag=\(i.tag)"
+        case .intentDropped(let strategy, let reason):
+            return "  dropped a malformed intent from \(strategy): \(reason)"
+        case .filter(let id, .allow(let reason)):
+            return "  filter \(id) allow: \(reason)"
+        case .filter(let id, .block(let reason)):
+            return "  filter \(id) block: \(reason)"
+        case .filterError(let id, let message, let fatal):
+            return "  filter \(id) error (\(fatal ? "fatal, blocked" : "warning, allowed")): \(message)"
+        case .skipped(let symbol, let reason):
+            return "  skip \(symbol): \(reason)"
+        case .sized(let symbol, let quantity, let explanation):
+            return "  size \(symbol) \(quantity) shares (\(explanation))"
+        case .order(let order, let type):
+            var line = "  order \(order.orderID) \(order.side?.rawValue ?? "?") \(order.quantity) \(order.symbol) \(type): \(order.status.rawValue)"
+            if order.status == .rejected { line += " (\(order.rejectReason))" }
+            return line
+        case .orderError(let symbol, let message):
+            return "  order \(symbol) failed: \(message)"
+        case .fill(let fill, let realized):
+            var line = "  fill \(fill.fillID) \(fill.side?.rawValue ?? "?") \(fill.quantity) \(fill.symbol) @ \(Self.price(fill.price)) fee \(fill.fee)"
+            if let realized { line += " realized \(realized)" }
+            return line
+        case .strategyError(let message):
+            return "strategy error: \(message)"
+        case .note(let message):
+            return message
+        }
+    }
+
+    static func price(_ value: Double) -> String { String(format: "%.2f", value) }
+}

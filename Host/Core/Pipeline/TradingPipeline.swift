@@ -1,0 +1,180 @@
+import Foundation
+import TBotPluginAPI
+
+/// The one pipeline: bars -> strategy -> filters -> host sizing -> broker -> fills.
+/// Single-threaded and event-driven; the clock is moved to each bar's end before anything
+/// sees the bar, so plugins read the same time in a replay as they would have live.
+public final class TradingPipeline {
+    public let strategy: StrategyPlugin
+    public let filters: [FilterPlugin]
+    public let broker: BrokerPlugin
+    public let sizer: PositionSizer
+    public let fractionalAllowed: Bool
+    private let clock: SimulatedClock
+
+    public private(set) var transcript: [String] = []
+    public private(set) var trips = RoundTripTracker()
+    public private(set) var counts = Counts()
+    private var lastBars: [String: Bar] = [:]
+    private var seenFills = Set<String>()
+    /// Fills at or after this time may still be new; older ones were all seen.
+    private var fillCursor: Int64 = 0
+    private var orderSequence = 0
+
+    public struct Counts: Equatable, Sendable {
+        public var bars = 0, intents = 0, blocked = 0, orders = 0, rejectedOrders = 0, fills = 0
+    }
+
+    public init(strategy: StrategyPlugin, filters: [FilterPlugin], broker: BrokerPlugin,
+                sizer: PositionSizer, fractionalAllowed: Bool, clock: SimulatedClock) {
+        self.strategy = strategy
+        self.filters = filters
+        self.broker = broker
+        self.sizer = sizer
+        self.fractionalAllowed = fractionalAllowed
+        self.clock = clock
+    }
+
+    /// Runs one session over `bars` (time-ordered), then closes what is still open.
+    public func run(session: SessionWindow, bars: [Bar]) {
+        clock.advance(to: max(clock.nowNanoseconds, session.startNanoseconds))
+        do { try strategy.sessionStart(session) } catch { record(.strategyError("\(error)")); return }
+        for bar in bars where bar.startNanoseconds < session.endNanoseconds {
+            clock.advance(to: bar.endNanoseconds)
+            counts.bars += 1
+            lastBars[bar.symbol] = bar
+            do { try broker.marketBar(bar) } catch { record(.note("broker market feed failed: \(error)")) }
+            handle(intents: { try strategy.onBar(bar) })
+        }
+        handle(intents: { try strategy.sessionEnd(session) })
+        flatten(reason: "session \(session.name) ended")
+    }
+
+    private func handle(intents produce: () throws -> [TradeIntent]) {
+        let intents: [TradeIntent]
+        do { intents = try produce() } catch { record(.strategyError("\(error)")); return }
+        for rejection in strategy.rejectedIntents { record(.intentDropped(strategy: strategy.id, reason: rejection.reason)) }
+        for intent in intents { process(intent) }
+    }
+
+    private func process(_ intent: TradeIntent) {
+        counts.intents += 1
+        record(.intent(intent))
+        guard passesFilters(intent) else {
+            counts.blocked += 1
+            return
+        }
+        switch intent.action {
+        case .exit: exit(intent)
+        case .enter: enter(intent)
+        }
+    }
+
+    /// Every filter sees the intent; an error warns and allows unless it is fatal.
+    private func passesFilters(_ intent: TradeIntent) -> Bool {
+        var allowed = true
+        for filter in filters {
+            do {
+                let verdict = try filter.evaluate(intent, lastBar: lastBars[intent.symbol], vix: nil, now: clock.nowNanoseconds)
+                record(.filter(pluginID: filter.id, verdict: verdict))
+                if case .block = verdict { allowed = false }
+            } catch let error as PluginCallError {
+                record(.filterError(pluginID: filter.id, message: error.description, fatal: error.isFatal))
+                if error.isFatal { allowed = false }
+            } catch {
+                record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false))
+            }
+            if !allowed { break }
+        }
+        return allowed
+    }
+
+    private func enter(_ intent: TradeIntent) {
+        if intent.side == .sell, !broker.hasCapability(TBOT_EXT_BROKER_SHORT_SELLING) {
+            return record(.skipped(symbol: intent.symbol, reason: "broker \(broker.id) does not support short selling"))
+        }
+        do {
+            if try position(intent.symbol) != nil {
+                return record(.skipped(symbol: intent.symbol, reason: "already holding \(intent.symbol)"))
+            }
+            guard try broker.isTradable(intent.symbol) else {
+                return record(.skipped(symbol: intent.symbol, reason: "broker \(broker.id) says \(intent.symbol) is not tradable"))
+            }
+            let account = try broker.account()
+            let entry = intent.entryPrice > 0 ? intent.entryPrice : (lastBars[intent.symbol]?.close ?? 0)
+            let inputs = PositionSizer.Inputs(
+                entryPrice: entry, stopPrice: intent.stopPrice, equity: account.equity, cash: account.buyingPower,
+                fractional: try fractionalAllowed && broker.supportsFractional(intent.symbol),
+                minimum: try broker.minimumOrder(intent.symbol))
+            switch sizer.size(inputs) {
+            case .rejected(let reason):
+                record(.skipped(symbol: intent.symbol, reason: reason))
+            case .sized(let quantity, let explanation):
+                record(.sized(symbol: intent.symbol, quantity: quantity, explanation: explanation))
+                submit(symbol: intent.symbol, side: intent.side, quantity: quantity)
+            }
+        } catch {
+            record(.orderError(symbol: intent.symbol, message: "\(error)"))
+        }
+    }
+
+    private func exit(_ intent: TradeIntent) {
+        do {
+            guard let held = try position(intent.symbol) else {
+                return record(.skipped(symbol: intent.symbol, reason: "no open position to exit"))
+            }
+            submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)))
+        } catch {
+            record(.orderError(symbol: intent.symbol, message: "\(error)"))
+        }
+    }
+
+    /// Exits every open position at market: the host's end-of-session rule.
+    private func flatten(reason: String) {
+        do {
+            let open = try broker.positions().filter { $0.quantity != .zero }
+            if !open.isEmpty { record(.note("\(reason): closing \(open.count) open position(s)")) }
+            for held in open {
+                submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)))
+            }
+        } catch {
+            record(.orderError(symbol: "*", message: "\(error)"))
+        }
+    }
+
+    private func submit(symbol: String, side: TradeSide, quantity: Quantity) {
+        orderSequence += 1
+        let request = OrderRequest(clientOrderID: String(format: "tbot-%06d", orderSequence), symbol: symbol,
+                                   side: side, type: .market, quantity: quantity)
+        do {
+            let order = try broker.submit(request)
+            counts.orders += 1
+            if order.status == .rejected { counts.rejectedOrders += 1 }
+            record(.order(order, type: "market"))
+            collectFills()
+        } catch {
+            record(.orderError(symbol: symbol, message: "\(error)"))
+        }
+    }
+
+    private func collectFills() {
+        do {
+            for fill in try broker.fills(since: fillCursor) where !seenFills.contains(fill.fillID) {
+                seenFills.insert(fill.fillID)
+                fillCursor = max(fillCursor, fill.timeNanoseconds)
+                counts.fills += 1
+                record(.fill(fill, realized: trips.record(fill)))
+            }
+        } catch {
+            record(.orderError(symbol: "*", message: "\(error)"))
+        }
+    }
+
+    private func position(_ symbol: String) throws -> BrokerPosition? {
+        try broker.positions().first { $0.symbol == symbol && $0.quantity != .zero }
+    }
+
+    private func record(_ event: PipelineEvent) {
+        transcript.append(event.render(at: clock.nowNanoseconds))
+    }
+}

@@ -1,0 +1,67 @@
+import TBotPluginAPI
+
+/// The descriptor's text fields copied into Swift, for listings and reasons.
+public struct PluginDescriptorInfo: Equatable, Sendable {
+    public let id: String
+    public let name: String
+    public let version: String
+    public let description: String
+    public let kind: PluginKind
+    public let abiMajor: UInt32
+    public let abiMinor: UInt32
+
+    public var abi: String { "\(abiMajor).\(abiMinor)" }
+}
+
+struct DescriptorProblem: Error {
+    let text: String
+}
+
+/// Checks a descriptor before anything in it is called.
+enum DescriptorCheck {
+    static func validate(_ pointer: UnsafePointer<tbot_plugin_descriptor_t>) -> Result<PluginDescriptorInfo, DescriptorProblem> {
+        let d = pointer.pointee
+        let abi = "\(d.abi_major).\(d.abi_minor)"
+        if d.abi_major != HostABI.major {
+            return .failure(.init(text: "ABI \(abi) is not supported by this host (ABI \(HostABI.text)): major version differs"))
+        }
+        if d.abi_minor > HostABI.minor {
+            return .failure(.init(text: "ABI \(abi) is newer than this host's ABI \(HostABI.text)"))
+        }
+        // Every 1.0 field up to `functions` must be present.
+        let required = MemoryLayout<tbot_plugin_descriptor_t>.offset(of: \tbot_plugin_descriptor_t.functions)! + MemoryLayout<UnsafeRawPointer?>.size
+        if Int(d.size) < required {
+            return .failure(.init(text: "descriptor size \(d.size) is smaller than the ABI 1.0 descriptor (\(required))"))
+        }
+        guard let kind = PluginKind(abiValue: d.kind) else {
+            return .failure(.init(text: "descriptor kind \(d.kind) is not strategy (1), filter (2) or broker (3)"))
+        }
+        guard let idPointer = d.id else { return .failure(.init(text: "descriptor id is NULL")) }
+        let id = String(cString: idPointer)
+        guard PluginID.isValid(id) else {
+            return .failure(.init(text: "descriptor id '\(id)' is not made of [a-z0-9_]"))
+        }
+        guard d.create != nil, d.destroy != nil, d.self_check != nil else {
+            return .failure(.init(text: "descriptor of '\(id)' lacks create, destroy or self_check"))
+        }
+        guard let functions = d.functions else {
+            return .failure(.init(text: "descriptor of '\(id)' has no \(kind.rawValue) function table"))
+        }
+        if let problem = FunctionTableCheck.problem(kind: kind, table: functions) {
+            return .failure(.init(text: "\(kind.rawValue) table of '\(id)': \(problem)"))
+        }
+        return .success(PluginDescriptorInfo(
+            id: id,
+            name: d.name.map { String(cString: $0) } ?? id,
+            version: d.version.map { String(cString: $0) } ?? "unknown",
+            description: d.description.map { String(cString: $0) } ?? "",
+            kind: kind, abiMajor: d.abi_major, abiMinor: d.abi_minor))
+    }
+}
+
+/// Plugin ids are the join key between files, manifests and the CLI.
+public enum PluginID {
+    public static func isValid(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+    }
+}

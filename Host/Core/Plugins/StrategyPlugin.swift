@@ -1,0 +1,113 @@
+import TBotPluginAPI
+
+/// A session window as strategies see it.
+public struct SessionWindow: Equatable, Sendable {
+    public let name: String
+    public let startNanoseconds: Int64
+    public let endNanoseconds: Int64
+
+    public init(name: String, startNanoseconds: Int64, endNanoseconds: Int64) {
+        self.name = name
+        self.startNanoseconds = startNanoseconds
+        self.endNanoseconds = endNanoseconds
+    }
+
+    func withABI<T>(_ body: (UnsafePointer<tbot_session_t>) throws -> T) rethrows -> T {
+        try name.withCString { text in
+            var raw = tbot_session_t(size: UInt32(MemoryLayout<tbot_session_t>.size), name: text,
+                                     start_ns: startNanoseconds, end_ns: endNanoseconds)
+            return try withUnsafePointer(to: &raw) { try body($0) }
+        }
+    }
+}
+
+/// Typed calls into a loaded strategy plugin.
+public final class StrategyPlugin {
+    public let instance: PluginInstance
+    private let api: tbot_strategy_api_t
+    private let collector: IntentCollector
+
+    public var id: String { instance.info.id }
+
+    public init?(_ instance: PluginInstance) {
+        guard instance.info.kind == .strategy, let table = instance.descriptor.functions else { return nil }
+        self.instance = instance
+        api = table.assumingMemoryBound(to: tbot_strategy_api_t.self).pointee
+        collector = IntentCollector(strategyID: instance.info.id)
+    }
+
+    public func sessionStart(_ session: SessionWindow) throws {
+        try session.withABI { raw in
+            try PluginCallError.check(id, "session_start") { api.session_start(instance.handle, raw, $0, $1) }
+        }
+    }
+
+    /// Delivers one bar; returns the intents it produced, best rank first.
+    public func onBar(_ bar: Bar) throws -> [TradeIntent] {
+        collector.reset()
+        try bar.withABI { raw in
+            try collector.withSink { sink in
+                try PluginCallError.check(id, "on_bar") { api.on_bar(instance.handle, raw, sink, $0, $1) }
+            }
+        }
+        return collector.ranked()
+    }
+
+    public func sessionEnd(_ session: SessionWindow) throws -> [TradeIntent] {
+        collector.reset()
+        try session.withABI { raw in
+            try collector.withSink { sink in
+                try PluginCallError.check(id, "session_end") { api.session_end(instance.handle, raw, sink, $0, $1) }
+            }
+        }
+        return collector.ranked()
+    }
+
+    /// Malformed intents the last call emitted, with the reason each was dropped.
+    public var rejectedIntents: [IntentRejection] { collector.rejected }
+}
+
+/// Receives intents through tbot_intent_sink_t.emit and copies them into Swift values.
+final class IntentCollector {
+    let strategyID: String
+    private(set) var intents: [TradeIntent] = []
+    private(set) var rejected: [IntentRejection] = []
+
+    init(strategyID: String) { self.strategyID = strategyID }
+
+    func reset() {
+        intents.removeAll(keepingCapacity: true)
+        rejected.removeAll(keepingCapacity: true)
+    }
+
+    /// Stable sort by rank: equal ranks keep the order they were emitted in.
+    func ranked() -> [TradeIntent] {
+        intents.enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }.map(\.element)
+    }
+
+    func withSink<T>(_ body: (UnsafePointer<tbot_intent_sink_t>) throws -> T) rethrows -> T {
+        var sink = tbot_intent_sink_t(size: UInt32(MemoryLayout<tbot_intent_sink_t>.size),
+                                      sink_ctx: Unmanaged.passUnretained(self).toOpaque(), emit: collectIntent)
+        return try withUnsafePointer(to: &sink) { try body($0) }
+    }
+
+    fileprivate func accept(_ raw: tbot_intent_t) -> tbot_status_t {
+        guard raw.size >= UInt32(MemoryLayout<tbot_intent_t>.size) else {
+            rejected.append(IntentRejection("intent size \(raw.size) is smaller than ABI 1.0's \(MemoryLayout<tbot_intent_t>.size)"))
+            return TBOT_ERR_INVALID_ARGUMENT
+        }
+        switch TradeIntent.from(raw, strategyID: strategyID) {
+        case .success(let intent):
+            intents.append(intent)
+            return TBOT_OK
+        case .failure(let rejection):
+            rejected.append(rejection)
+            return TBOT_ERR_INVALID_ARGUMENT
+        }
+    }
+}
+
+private func collectIntent(_ context: UnsafeMutableRawPointer?, _ intent: UnsafePointer<tbot_intent_t>?) -> tbot_status_t {
+    guard let context, let intent else { return TBOT_ERR_INVALID_ARGUMENT }
+    return Unmanaged<IntentCollector>.fromOpaque(context).takeUnretainedValue().accept(intent.pointee)
+}

@@ -1,0 +1,155 @@
+// Entry point and C function tables of the paper broker.
+import TBotPluginAPI
+
+private func broker(_ pointer: UnsafeMutableRawPointer?) -> PaperBroker {
+    Unmanaged<PaperBroker>.fromOpaque(pointer!).takeUnretainedValue()
+}
+
+/// Runs `body` on the instance and turns a thrown BrokerError into status + message.
+private func call(_ pointer: UnsafeMutableRawPointer?, _ err: UnsafeMutablePointer<CChar>?, _ errCap: UInt32,
+                  _ body: (PaperBroker) throws -> Void) -> tbot_status_t {
+    guard let pointer else {
+        writeMessage("no instance", to: err, capacity: errCap)
+        return TBOT_ERR_INVALID_ARGUMENT
+    }
+    do {
+        try body(broker(pointer))
+        return TBOT_OK
+    } catch let error as BrokerError {
+        writeMessage(error.message, to: err, capacity: errCap)
+        return error.status
+    } catch {
+        writeMessage("\(error)", to: err, capacity: errCap)
+        return TBOT_ERR_INTERNAL
+    }
+}
+
+/// A required pointer argument, or an INVALID_ARGUMENT error naming it.
+private func required<T>(_ value: T?, _ name: String) throws -> T {
+    guard let value else { throw BrokerError(status: TBOT_ERR_INVALID_ARGUMENT, message: "\(name) is NULL") }
+    return value
+}
+
+// Tables and the capability live at stable heap addresses, allocated once on first
+// use (Swift globals are initialised lazily and thread-safely) and never freed.
+private func allocateOnce<T>(_ value: T) -> UnsafeMutablePointer<T> {
+    let pointer = UnsafeMutablePointer<T>.allocate(capacity: 1)
+    pointer.initialize(to: value)
+    return pointer
+}
+
+private nonisolated(unsafe) let simulation = allocateOnce(tbot_broker_simulation_t(
+    size: cSize(tbot_broker_simulation_t.self),
+    on_bar: { pointer, bar, err, errCap in
+        call(pointer, err, errCap) { broker in
+            let bar = try required(bar, "bar").pointee
+            let symbol = String(cString: try required(bar.symbol, "bar.symbol"))
+            try broker.onBar(symbol: symbol, close: bar.close, startNs: bar.start_ns)
+        }
+    }
+))
+
+private nonisolated(unsafe) let fractionalCapability = allocateOnce(tbot_capability_t(
+    size: cSize(tbot_capability_t.self),
+    id: staticCString("tbot.broker.fractional")  // == TBOT_EXT_BROKER_FRACTIONAL
+))
+
+private nonisolated(unsafe) let brokerFunctions = allocateOnce(tbot_broker_api_t(
+    size: cSize(tbot_broker_api_t.self),
+    get_account: { pointer, out, err, errCap in
+        call(pointer, err, errCap) { try required(out, "out").pointee = try $0.account() }
+    },
+    list_positions: { pointer, sink, err, errCap in
+        call(pointer, err, errCap) { broker in
+            let sink = try required(sink, "sink").pointee
+            let emit = try required(sink.emit, "sink.emit")
+            for var position in try broker.positionList() { emit(sink.sink_ctx, &position) }
+        }
+    },
+    submit_order: { pointer, request, out, err, errCap in
+        call(pointer, err, errCap) { broker in
+            let request = try required(request, "request").pointee
+            let out = try required(out, "out")
+            out.pointee = try broker.submit(
+                clientOrderId: request.client_order_id.map { String(cString: $0) } ?? "",
+                symbol: request.symbol.map { String(cString: $0) } ?? "",
+                side: request.side, type: request.type, quantity: request.quantity)
+        }
+    },
+    cancel_order: { pointer, orderId, err, errCap in
+        call(pointer, err, errCap) { try $0.cancel(id: String(cString: try required(orderId, "order_id"))) }
+    },
+    get_order: { pointer, orderId, out, err, errCap in
+        call(pointer, err, errCap) { broker in
+            let id = String(cString: try required(orderId, "order_id"))
+            try required(out, "out").pointee = try broker.order(id: id)
+        }
+    },
+    list_fills: { pointer, since, sink, err, errCap in
+        call(pointer, err, errCap) { broker in
+            let sink = try required(sink, "sink").pointee
+            let emit = try required(sink.emit, "sink.emit")
+            for var fill in broker.fills(since: since) { emit(sink.sink_ctx, &fill) }
+        }
+    },
+    is_tradable: { pointer, symbol, out, err, errCap in
+        call(pointer, err, errCap) { _ in
+            let symbol = String(cString: try required(symbol, "symbol"))
+            try required(out, "out").pointee = PaperBroker.isTradable(symbol) ? 1 : 0
+        }
+    },
+    supports_fractional: { pointer, _, out, err, errCap in
+        call(pointer, err, errCap) { try required(out, "out").pointee = $0.fractional ? 1 : 0 }
+    },
+    min_order_size: { pointer, _, out, err, errCap in
+        call(pointer, err, errCap) { try required(out, "out").pointee = $0.minimum() }
+    }
+))
+
+private nonisolated(unsafe) let descriptor = allocateOnce(tbot_plugin_descriptor_t(
+    abi_major: UInt32(TBOT_ABI_VERSION_MAJOR),
+    abi_minor: UInt32(TBOT_ABI_VERSION_MINOR),
+    size: cSize(tbot_plugin_descriptor_t.self),
+    kind: TBOT_KIND_BROKER,
+    id: staticCString("paper_broker"),
+    name: staticCString("Paper broker"),
+    version: staticCString("0.1.0"),
+    description: staticCString("Simulated broker: fills MARKET orders at the last bar's close."),
+    create: { host, params, err, errCap in
+        do {
+            return Unmanaged.passRetained(try PaperBroker(host: host, params: readParams(params))).toOpaque()
+        } catch let error as BrokerError {
+            writeMessage(error.message, to: err, capacity: errCap)
+        } catch {
+            writeMessage("\(error)", to: err, capacity: errCap)
+        }
+        return nil
+    },
+    destroy: { pointer in
+        guard let pointer else { return }
+        Unmanaged<PaperBroker>.fromOpaque(pointer).release()
+    },
+    self_check: { pointer, reason, reasonCap in
+        guard let problem = broker(pointer).parameterProblem() else { return TBOT_OK }
+        writeMessage(problem, to: reason, capacity: reasonCap)
+        return TBOT_ERR_INVALID_ARGUMENT
+    },
+    get_extension: { pointer, extensionId in
+        guard let extensionId else { return nil }
+        switch String(cString: extensionId) {
+        case TBOT_EXT_BROKER_SIMULATION:
+            return UnsafeRawPointer(simulation)
+        case TBOT_EXT_BROKER_FRACTIONAL:
+            guard let pointer, broker(pointer).fractional else { return nil }
+            return UnsafeRawPointer(fractionalCapability)
+        default:
+            return nil
+        }
+    },
+    functions: UnsafeRawPointer(brokerFunctions)
+))
+
+@_cdecl("tbot_plugin_entry")
+public func tbotPluginEntry() -> UnsafePointer<tbot_plugin_descriptor_t> {
+    UnsafePointer(descriptor)
+}

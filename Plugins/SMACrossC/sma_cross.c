@@ -1,0 +1,318 @@
+/*
+ * sma_cross.c - moving-average crossover strategy written in C.
+ *
+ * Emits ENTER BUY when the fast SMA crosses above the slow SMA and EXIT SELL when
+ * it crosses below. The Swift plugin in Plugins/SMACrossSwift implements the same
+ * arithmetic in the same operation order, so both produce bit-identical intents.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tbot_plugin.h>
+
+#define MAX_SYMBOLS 64
+#define MAX_SLOW 1000
+
+/* Rolling state of one symbol. `ring` holds the last `slow` closes; both running
+ * sums are updated in O(1) per bar. */
+typedef struct symbol_state {
+    char symbol[TBOT_SYMBOL_CAP];
+    double *ring; /* `slow` entries */
+    uint64_t count; /* bars seen this session */
+    double sum_fast;
+    double sum_slow;
+    int has_prev; /* prev_fast/prev_slow hold the SMAs of a warm previous bar */
+    double prev_fast;
+    double prev_slow;
+} symbol_state_t;
+
+typedef struct sma_cross {
+    const tbot_host_t *host;
+    long long fast;
+    long long slow;
+    double stop_pct;
+    double target_pct;
+    int symbol_count;
+    symbol_state_t symbols[MAX_SYMBOLS];
+} sma_cross_t;
+
+/* ---- parameters --------------------------------------------------------- */
+
+/* Strict parsers, matching Swift's Int64(_:) and Double(_:): the whole text must be
+ * consumed and no leading blanks are skipped. */
+static int parse_int(const char *text, long long *out) {
+    char *end = NULL;
+    if (text == NULL || text[0] == '\0' || isspace((unsigned char)text[0])) return 0;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0') return 0;
+    *out = value;
+    return 1;
+}
+
+/* Underflow is not an error (it parses to 0 or a subnormal, as Swift's Double(_:)
+ * does); overflow yields infinity, which isfinite rejects. */
+static int parse_decimal(const char *text, double *out) {
+    char *end = NULL;
+    if (text == NULL || text[0] == '\0' || isspace((unsigned char)text[0])) return 0;
+    double value = strtod(text, &end);
+    if (*end != '\0' || !isfinite(value)) return 0;
+    *out = value;
+    return 1;
+}
+
+static int apply_param(sma_cross_t *s, const char *key, const char *value, char *err,
+                       uint32_t err_cap) {
+    char msg[TBOT_REASON_CAP];
+    int ok;
+    const char *expected = "a decimal";
+    if (strcmp(key, "fast") == 0) {
+        expected = "an integer";
+        ok = parse_int(value, &s->fast);
+    } else if (strcmp(key, "slow") == 0) {
+        expected = "an integer";
+        ok = parse_int(value, &s->slow);
+    } else if (strcmp(key, "stop_pct") == 0) {
+        ok = parse_decimal(value, &s->stop_pct);
+    } else if (strcmp(key, "target_pct") == 0) {
+        ok = parse_decimal(value, &s->target_pct);
+    } else {
+        snprintf(msg, sizeof msg, "unknown parameter '%s' (value '%s')", key, value);
+        tbot_copy_string(err, err_cap, msg);
+        return 0;
+    }
+    if (!ok) {
+        snprintf(msg, sizeof msg, "invalid value '%s' for %s: expected %s", value, key, expected);
+        tbot_copy_string(err, err_cap, msg);
+    }
+    return ok;
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static void *sma_create(const tbot_host_t *host, const tbot_params_t *params, char *err,
+                        uint32_t err_cap) {
+    sma_cross_t *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        tbot_copy_string(err, err_cap, "out of memory");
+        return NULL;
+    }
+    s->host = host;
+    s->fast = 5;
+    s->slow = 20;
+    s->stop_pct = 0.01;
+    s->target_pct = 0.02;
+    for (uint32_t i = 0; params != NULL && i < params->count; i++) {
+        const tbot_param_t *p = &params->items[i];
+        if (!apply_param(s, p->key ? p->key : "", p->value ? p->value : "", err, err_cap)) {
+            free(s);
+            return NULL;
+        }
+    }
+    if (host != NULL && host->log != NULL) {
+        char line[128];
+        snprintf(line, sizeof line, "sma_cross_c created: fast=%lld slow=%lld", s->fast, s->slow);
+        host->log(host->host_ctx, TBOT_LOG_INFO, line);
+    }
+    return s;
+}
+
+static void reset_symbols(sma_cross_t *s) {
+    for (int i = 0; i < s->symbol_count; i++) free(s->symbols[i].ring);
+    memset(s->symbols, 0, sizeof s->symbols);
+    s->symbol_count = 0;
+}
+
+static void sma_destroy(void *instance) {
+    sma_cross_t *s = instance;
+    if (s == NULL) return;
+    reset_symbols(s);
+    free(s);
+}
+
+/* Writes why the parameters are unusable, or returns 0 when they are fine.
+ * Shared by self_check and on_bar (which must never run on bad parameters). */
+static int params_invalid(const sma_cross_t *s, char *msg, size_t cap) {
+    if (s->fast < 1) {
+        snprintf(msg, cap, "fast (%lld) must be at least 1", s->fast);
+    } else if (s->slow <= s->fast) {
+        snprintf(msg, cap, "slow (%lld) must be greater than fast (%lld)", s->slow, s->fast);
+    } else if (s->slow > MAX_SLOW) {
+        snprintf(msg, cap, "slow (%lld) must be at most %d", s->slow, MAX_SLOW);
+    } else if (!(s->stop_pct > 0.0 && s->stop_pct < 0.5)) {
+        snprintf(msg, cap, "stop_pct (%g) must be greater than 0 and less than 0.5", s->stop_pct);
+    } else if (!(s->target_pct > 0.0 && s->target_pct < 1.0)) {
+        snprintf(msg, cap, "target_pct (%g) must be greater than 0 and less than 1",
+                 s->target_pct);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static tbot_status_t sma_self_check(void *instance, char *reason, uint32_t reason_cap) {
+    char msg[TBOT_REASON_CAP];
+    if (params_invalid(instance, msg, sizeof msg)) {
+        tbot_copy_string(reason, reason_cap, msg);
+        return TBOT_ERR_INVALID_ARGUMENT;
+    }
+    return TBOT_OK;
+}
+
+/* ---- strategy ----------------------------------------------------------- */
+
+static tbot_status_t sma_session_start(void *instance, const tbot_session_t *session, char *err,
+                                       uint32_t err_cap) {
+    (void)session;
+    (void)err;
+    (void)err_cap;
+    reset_symbols(instance);
+    return TBOT_OK;
+}
+
+static tbot_status_t sma_session_end(void *instance, const tbot_session_t *session,
+                                     const tbot_intent_sink_t *sink, char *err, uint32_t err_cap) {
+    (void)instance;
+    (void)session;
+    (void)sink;
+    (void)err;
+    (void)err_cap;
+    return TBOT_OK; /* crossovers only; the host flattens what is left */
+}
+
+/* Finds or adds the state of `symbol` into *out. */
+static tbot_status_t state_for(sma_cross_t *s, const char *symbol, symbol_state_t **out,
+                               char *err, uint32_t err_cap) {
+    char msg[TBOT_REASON_CAP];
+    for (int i = 0; i < s->symbol_count; i++) {
+        if (strcmp(s->symbols[i].symbol, symbol) == 0) {
+            *out = &s->symbols[i];
+            return TBOT_OK;
+        }
+    }
+    if (s->symbol_count == MAX_SYMBOLS) {
+        snprintf(msg, sizeof msg, "too many symbols: %s would be number %d, the limit is %d",
+                 symbol, MAX_SYMBOLS + 1, MAX_SYMBOLS);
+        tbot_copy_string(err, err_cap, msg);
+        return TBOT_ERR_INVALID_ARGUMENT;
+    }
+    symbol_state_t *st = &s->symbols[s->symbol_count];
+    st->ring = calloc((size_t)s->slow, sizeof *st->ring);
+    if (st->ring == NULL) {
+        tbot_copy_string(err, err_cap, "out of memory");
+        return TBOT_ERR_INTERNAL;
+    }
+    tbot_copy_string(st->symbol, sizeof st->symbol, symbol);
+    s->symbol_count++;
+    *out = st;
+    return TBOT_OK;
+}
+
+static void emit_cross(const sma_cross_t *s, const tbot_intent_sink_t *sink,
+                                const char *symbol, int up, double close, double fast,
+                                double slow) {
+    tbot_intent_t intent;
+    memset(&intent, 0, sizeof intent);
+    intent.size = sizeof intent;
+    intent.action = up ? TBOT_INTENT_ENTER : TBOT_INTENT_EXIT;
+    intent.side = up ? TBOT_SIDE_BUY : TBOT_SIDE_SELL;
+    intent.rank = 1;
+    tbot_copy_string(intent.symbol, sizeof intent.symbol, symbol);
+    intent.entry_price = close;
+    if (up) {
+        intent.stop_price = close * (1.0 - s->stop_pct);
+        intent.target_price = close * (1.0 + s->target_pct);
+    }
+    /* 1% of separation between the averages is full confidence. */
+    double confidence = fabs(fast - slow) / slow * 100.0;
+    intent.confidence = confidence < 1.0 ? confidence : 1.0;
+    tbot_copy_string(intent.tag, sizeof intent.tag, up ? "sma_cross_up" : "sma_cross_down");
+    /* A rejected intent is the host's to log; the strategy's state is still right. */
+    (void)sink->emit(sink->sink_ctx, &intent);
+}
+
+static tbot_status_t sma_on_bar(void *instance, const tbot_bar_t *bar,
+                                const tbot_intent_sink_t *sink, char *err, uint32_t err_cap) {
+    sma_cross_t *s = instance;
+    char msg[TBOT_REASON_CAP];
+    if (params_invalid(s, msg, sizeof msg)) {
+        tbot_copy_string(err, err_cap, msg);
+        return TBOT_ERR_INVALID_ARGUMENT;
+    }
+    if (bar == NULL || bar->symbol == NULL || sink == NULL || sink->emit == NULL) {
+        tbot_copy_string(err, err_cap, "on_bar needs a bar with a symbol and a sink");
+        return TBOT_ERR_INVALID_ARGUMENT;
+    }
+    if (strlen(bar->symbol) >= TBOT_SYMBOL_CAP) {
+        snprintf(msg, sizeof msg, "symbol %s is longer than %d bytes", bar->symbol,
+                 TBOT_SYMBOL_CAP - 1);
+        tbot_copy_string(err, err_cap, msg);
+        return TBOT_ERR_INVALID_ARGUMENT;
+    }
+    symbol_state_t *st = NULL;
+    tbot_status_t found = state_for(s, bar->symbol, &st, err, err_cap);
+    if (found != TBOT_OK) return found;
+
+    /* Read the closes leaving each window before the new one overwrites a slot. */
+    uint64_t fast = (uint64_t)s->fast, slow = (uint64_t)s->slow;
+    double close = bar->close;
+    st->count++;
+    uint64_t slot = (st->count - 1) % slow;
+    double out_fast = st->count > fast ? st->ring[(st->count - 1 - fast) % slow] : 0.0;
+    double out_slow = st->count > slow ? st->ring[slot] : 0.0;
+    st->ring[slot] = close;
+    st->sum_fast += close;
+    if (st->count > fast) st->sum_fast -= out_fast;
+    st->sum_slow += close;
+    if (st->count > slow) st->sum_slow -= out_slow;
+    if (st->count < slow) return TBOT_OK; /* not warm yet */
+
+    double fast_sma = st->sum_fast / (double)fast;
+    double slow_sma = st->sum_slow / (double)slow;
+    if (st->has_prev) {
+        if (st->prev_fast <= st->prev_slow && fast_sma > slow_sma) {
+            emit_cross(s, sink, st->symbol, 1, close, fast_sma, slow_sma);
+        } else if (st->prev_fast >= st->prev_slow && fast_sma < slow_sma) {
+            emit_cross(s, sink, st->symbol, 0, close, fast_sma, slow_sma);
+        }
+    }
+    st->prev_fast = fast_sma;
+    st->prev_slow = slow_sma;
+    st->has_prev = 1;
+    return TBOT_OK;
+}
+
+/* ---- descriptor --------------------------------------------------------- */
+
+static const tbot_strategy_api_t sma_functions = {
+    .size = sizeof(tbot_strategy_api_t),
+    .session_start = sma_session_start,
+    .on_bar = sma_on_bar,
+    .session_end = sma_session_end,
+};
+
+static const tbot_plugin_descriptor_t sma_descriptor = {
+    .abi_major = TBOT_ABI_VERSION_MAJOR,
+    .abi_minor = TBOT_ABI_VERSION_MINOR,
+    .size = sizeof(tbot_plugin_descriptor_t),
+    .kind = TBOT_KIND_STRATEGY,
+    .id = "sma_cross_c",
+    .name = "SMA cross (C)",
+    .version = "1.0.0",
+    .description = "Buys when the fast SMA crosses above the slow SMA, exits when it crosses below.",
+    .create = sma_create,
+    .destroy = sma_destroy,
+    .self_check = sma_self_check,
+    .get_extension = NULL,
+    .functions = &sma_functions,
+};
+
+TBOT_EXPORT const tbot_plugin_descriptor_t *tbot_plugin_entry(void);
+
+TBOT_EXPORT const tbot_plugin_descriptor_t *tbot_plugin_entry(void) {
+    return &sma_descriptor;
+}
