@@ -6,7 +6,8 @@ struct TBot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tbot",
         abstract: "TBot: a trading strategy host that loads strategy, filter and broker plugins.",
+        discussion: "Exit codes: 0 success, 1 a check or operation failed, 2 invalid configuration, 64 bad usage. See docs/cli.md.",
         version: TBotVersion.text,
-        subcommands: []
+        subcommands: [PluginsCommand.self, ConfigCommand.self, DemoCommand.self, BenchCommand.self]
     )
 }

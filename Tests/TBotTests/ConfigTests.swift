@@ -389,7 +389,7 @@ final class ConfigTests: XCTestCase {
         for good in ["0", "0.02", "-1", "+3.5", "100", "10000000000"] {
             XCTAssertNotNil(ConfigLiterals.decimal(good), good)
         }
-        for bad in ["", " 1", "1 ", ".5", "5.", "1.2.3", "1e3", "0x10", "1,5", "+-1", "--1", "NaN", "inf", "１"] {
+        for bad in ["", " 1", "1 ", ".5", "5.", "1.2.3", "1e3", "0x10", "1,5", "+-1", "--1", "NaN", "inf", "\u{FF11}"] {
             XCTAssertNil(ConfigLiterals.decimal(bad), bad)
         }
     }

@@ -49,7 +49,7 @@ public final class PluginCatalog {
 
     private func resolve(_ manifest: Manifest, path: String) -> PluginEntry {
         func entry(_ state: PluginState, _ reason: String?, _ info: PluginDescriptorInfo? = nil, _ instance: PluginInstance? = nil) -> PluginEntry {
-            PluginEntry(id: manifest.id, kind: manifest.kind, name: info?.name, version: info?.version, abi: info?.abi,
+            PluginEntry(id: manifest.id, kind: manifest.kind, descriptorInfo: info,
                         library: path, manifest: manifest.file, enabled: manifest.enabled,
                         state: state, reason: reason, instance: instance)
         }
@@ -85,7 +85,7 @@ public final class PluginCatalog {
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         switch open(path) {
         case .failure(let failure):
-            return PluginEntry(id: stem, kind: nil, name: nil, version: nil, abi: nil, library: path, manifest: nil,
+            return PluginEntry(id: stem, kind: nil, descriptorInfo: nil, library: path, manifest: nil,
                                enabled: false, state: .blocked, reason: failure.description, instance: nil)
         case .success(let library):
             let info = library.info
@@ -97,7 +97,7 @@ public final class PluginCatalog {
             } else {
                 owners[info.id] = path
             }
-            return PluginEntry(id: info.id, kind: info.kind, name: info.name, version: info.version, abi: info.abi,
+            return PluginEntry(id: info.id, kind: info.kind, descriptorInfo: info,
                                library: path, manifest: nil, enabled: false, state: state, reason: reason, instance: nil)
         }
     }
@@ -108,7 +108,7 @@ public final class PluginCatalog {
         // `plugins check` fails on it instead of skipping it silently.
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
         let enabled = ManifestToggle.rootEnabledValue(in: text) ?? true
-        return PluginEntry(id: stem, kind: nil, name: nil, version: nil, abi: nil, library: "", manifest: file,
+        return PluginEntry(id: stem, kind: nil, descriptorInfo: nil, library: "", manifest: file,
                            enabled: enabled, state: .blocked, reason: "manifest invalid: \(error.description)", instance: nil)
     }
 

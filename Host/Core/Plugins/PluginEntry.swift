@@ -16,9 +16,8 @@ public enum PluginState: String, Sendable, Codable {
 public struct PluginEntry: Encodable {
     public let id: String
     public let kind: PluginKind?
-    public let name: String?
-    public let version: String?
-    public let abi: String?
+    /// What the library's descriptor says, when it could be read.
+    public let descriptorInfo: PluginDescriptorInfo?
     /// Full path of the library file.
     public let library: String
     public let manifest: String?
@@ -26,6 +25,12 @@ public struct PluginEntry: Encodable {
     public let state: PluginState
     public let reason: String?
     public let instance: PluginInstance?
+
+    public var name: String? { descriptorInfo?.name }
+    public var version: String? { descriptorInfo?.version }
+    public var abi: String? { descriptorInfo?.abi }
+    /// A manifest that exists but could not be parsed (its kind is then unknown).
+    public var hasInvalidManifest: Bool { manifest != nil && kind == nil }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, name, version, abi, library, manifest, enabled, state, reason
