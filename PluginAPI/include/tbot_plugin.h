@@ -131,6 +131,9 @@ typedef int32_t tbot_side_t;
 
 /* One key/value parameter from the manifest's [params] table, as text exactly as
  * written (a TOML string without quotes, a number or bool as its literal).
+ * Frozen: this struct never gains fields, because plugins index the host's array
+ * with their own sizeof(tbot_param_t). New per-parameter data would come as a new
+ * struct reached through an extension.
  * Ownership: the host owns key and value (NUL-terminated UTF-8); valid only during
  * create. Copy what you keep. */
 typedef struct tbot_param {
@@ -179,7 +182,9 @@ typedef struct tbot_host {
 /* Market data shared by all kinds                                            */
 /* ------------------------------------------------------------------------- */
 
-/* One OHLCV bar. Host-owned, valid only during the call it is passed to. */
+/* One OHLCV bar. Host-owned, valid only during the call it is passed to.
+ * The host never sends a symbol longer than TBOT_SYMBOL_CAP - 1 bytes, so every
+ * symbol fits the inline fields of intents, positions, orders and fills. */
 typedef struct tbot_bar {
     uint32_t size;
     uint32_t interval_seconds; /* 60 for one-minute bars, 86400 for daily; 0 if unknown */
@@ -247,7 +252,10 @@ typedef struct tbot_strategy_api {
     tbot_status_t (*session_start)(void *instance, const tbot_session_t *session, char *err,
                                    uint32_t err_cap);
 
-    /* One new bar. Emit zero or more ranked intents through `sink`. */
+    /* One new bar. Emit zero or more ranked intents through `sink`.
+     * On a status other than TBOT_OK the host logs the message and discards every
+     * intent emitted during this call; TBOT_ERR_FATAL also stops the strategy for the
+     * rest of the session. The same holds for session_start and session_end. */
     tbot_status_t (*on_bar)(void *instance, const tbot_bar_t *bar, const tbot_intent_sink_t *sink,
                             char *err, uint32_t err_cap);
 
@@ -393,6 +401,10 @@ typedef struct tbot_order_minimum {
     tbot_money_t min_notional;   /* smallest order value accepted, e.g. 1.00 USD */
 } tbot_order_minimum_t;
 
+/* Output structs (tbot_account_t, tbot_order_t, tbot_order_minimum_t) are allocated
+ * by the host, which sets `size` to what it allocated before the call. The plugin
+ * writes only fields that fit (TBOT_HAS_FIELD on the host's struct) and leaves
+ * `size` as the host set it. */
 typedef struct tbot_broker_api {
     uint32_t size;
 
@@ -493,11 +505,17 @@ typedef struct tbot_plugin_descriptor {
 } tbot_plugin_descriptor_t;
 
 /* Signature of the exported entry. It must be callable any number of times, from
- * any thread, before any instance exists, and always return the same static
- * descriptor. It must not allocate, log or touch global state. */
+ * any thread, before any instance exists, and always return the same descriptor,
+ * which stays valid while the library is loaded. It is idempotent and thread-safe:
+ * it may initialise its own static data once, but must not log, call the host or
+ * depend on anything else. */
 typedef const tbot_plugin_descriptor_t *(*tbot_plugin_entry_fn)(void);
 
-/* Declare (C plugins): TBOT_EXPORT const tbot_plugin_descriptor_t *tbot_plugin_entry(void); */
+/* The entry's prototype, for C and C++ plugins. Hidden from Swift, which defines the
+ * symbol itself with @_cdecl("tbot_plugin_entry"). */
+#ifndef __swift__
+TBOT_EXPORT const tbot_plugin_descriptor_t *tbot_plugin_entry(void);
+#endif
 
 #ifdef __cplusplus
 }

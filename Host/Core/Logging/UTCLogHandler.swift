@@ -25,15 +25,12 @@ public struct UTCLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?,
-        source: String, file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         let stamp = UTCTimestamp.iso8601(nanoseconds: clock.nowNanoseconds, fractional: true)
         var merged = metadata
-        if let extra { merged.merge(extra) { _, new in new } }
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let fields = merged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-        write("\(stamp) \(level.rawValue.uppercased()) [\(label)] \(message)\(fields)\n")
+        write("\(stamp) \(event.level.rawValue.uppercased()) [\(label)] \(event.message)\(fields)\n")
     }
 
     public static let standardError: @Sendable (String) -> Void = { line in

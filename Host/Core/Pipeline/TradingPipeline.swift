@@ -20,6 +20,8 @@ public final class TradingPipeline {
     /// Fills at or after this time may still be new; older ones were all seen.
     private var fillCursor: Int64 = 0
     private var orderSequence = 0
+    /// Set when the strategy returned TBOT_ERR_FATAL: no more calls this session.
+    private var strategyStopped = false
 
     public struct Counts: Equatable, Sendable {
         public var bars = 0, intents = 0, blocked = 0, orders = 0, rejectedOrders = 0, fills = 0
@@ -38,7 +40,8 @@ public final class TradingPipeline {
     /// Runs one session over `bars` (time-ordered), then closes what is still open.
     public func run(session: SessionWindow, bars: [Bar]) {
         clock.advance(to: max(clock.nowNanoseconds, session.startNanoseconds))
-        do { try strategy.sessionStart(session) } catch { record(.strategyError("\(error)")); return }
+        strategyStopped = false
+        handle(intents: { try strategy.sessionStart(session); return [] })
         for bar in bars where bar.startNanoseconds < session.endNanoseconds {
             clock.advance(to: bar.endNanoseconds)
             counts.bars += 1
@@ -50,9 +53,17 @@ public final class TradingPipeline {
         flatten(reason: "session \(session.name) ended")
     }
 
+    /// A failed call's intents are discarded; a fatal failure stops the strategy for the session.
     private func handle(intents produce: () throws -> [TradeIntent]) {
+        guard !strategyStopped else { return }
         let intents: [TradeIntent]
-        do { intents = try produce() } catch { record(.strategyError("\(error)")); return }
+        do {
+            intents = try produce()
+        } catch {
+            strategyStopped = (error as? PluginCallError)?.isFatal ?? false
+            record(.strategyError("\(error)" + (strategyStopped ? "; strategy stopped for this session" : "")))
+            return
+        }
         for rejection in strategy.rejectedIntents { record(.intentDropped(strategy: strategy.id, reason: rejection.reason)) }
         for intent in intents { process(intent) }
     }
