@@ -1,0 +1,35 @@
+# The two README commands, and the steps they are made of.
+SWIFT ?= swift
+RELEASE_DIR = .build/release
+DEBUG_DIR = .build/debug
+
+.PHONY: demo test deps build-release build-debug plugins bench clean
+
+# Main job on the embedded default: paper mode, generated deterministic market day.
+demo: deps build-release
+	scripts/install-plugins.sh $(RELEASE_DIR) plugins
+	$(RELEASE_DIR)/tbot plugins check
+	$(RELEASE_DIR)/tbot demo
+
+# Every test: unit, loader against real .so files, ABI walk-throughs, CLI end to end.
+test: deps build-debug
+	$(SWIFT) test
+
+deps:
+	scripts/install-deps.sh
+
+# A plain `swift build` builds every product, plugins and test fixtures included.
+build-release:
+	$(SWIFT) build -c release
+
+build-debug:
+	$(SWIFT) build
+
+plugins: build-release
+	scripts/install-plugins.sh $(RELEASE_DIR) plugins
+
+bench: deps build-release
+	$(RELEASE_DIR)/tbot bench abi
+
+clean:
+	rm -rf .build plugins

@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import XCTest
+@testable import TBotCore
+
+/// Where the package's build products and sources are, for tests that use real files.
+enum TestPaths {
+    /// The build folder holding the plugin .so files and `tbot`: TBOT_BUILD_DIR, else the
+    /// folder of the running test binary (SwiftPM puts everything side by side).
+    static var buildDirectory: String {
+        if let dir = ProcessInfo.processInfo.environment["TBOT_BUILD_DIR"], !dir.isEmpty { return dir }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        // On some layouts the test binary sits inside an .xctest bundle folder.
+        while folder.path.contains(".xctest") { folder.deleteLastPathComponent() }
+        return folder.path
+    }
+
+    /// A built product's library, e.g. library("tbot_sma_cross_c").
+    static func library(_ product: String) -> String {
+        URL(fileURLWithPath: buildDirectory).appendingPathComponent("lib\(product).so").path
+    }
+
+    /// TBOT_SOURCE_ROOT, else the nearest folder above the working directory with a Package.swift.
+    static var sourceRoot: String {
+        get throws {
+            if let root = ProcessInfo.processInfo.environment["TBOT_SOURCE_ROOT"], !root.isEmpty { return root }
+            var folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            while folder.path != "/" {
+                if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) { return folder.path }
+                folder.deleteLastPathComponent()
+            }
+            throw TestSupportError("no Package.swift above \(FileManager.default.currentDirectoryPath); set TBOT_SOURCE_ROOT")
+        }
+    }
+}
+
+struct TestSupportError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A scratch operator layout: root/manifests and root/plugins, removed at the end.
+final class OperatorFolder {
+    let root: URL
+    var manifests: String { root.appendingPathComponent("manifests").path }
+    var plugins: String { root.appendingPathComponent("plugins").path }
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("tbot-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: root.appendingPathComponent("manifests").path, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root.appendingPathComponent("plugins").path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// Copies a built product into plugins/ (under `name` when given); returns the full path.
+    @discardableResult
+    func install(_ product: String, as name: String? = nil) throws -> String {
+        let source = TestPaths.library(product)
+        guard FileManager.default.fileExists(atPath: source) else {
+            throw TestSupportError("\(source) is missing: run `swift build` before `swift test`")
+        }
+        let target = pluginPath(name ?? "lib\(product).so")
+        try FileManager.default.copyItem(atPath: source, toPath: target)
+        return target
+    }
+
+    func pluginPath(_ file: String) -> String { URL(fileURLWithPath: plugins).appendingPathComponent(file).path }
+    func manifestPath(_ file: String) -> String { URL(fileURLWithPath: manifests).appendingPathComponent(file).path }
+
+    @discardableResult
+    func writeManifest(_ file: String, _ text: String) throws -> String {
+        let path = manifestPath(file)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// A minimal manifest for one plugin.
+    @discardableResult
+    func writeManifest(id: String, library: String, kind: String, enabled: Bool = true, params: String = "") throws -> String {
+        try writeManifest("\(id).toml", """
+            id = "\(id)"
+            library = "\(library)"
+            kind = "\(kind)"
+            enabled = \(enabled)
+
+            [params]
+            \(params)
+            """)
+    }
+
+    func catalog(environment: HostEnvironment = TestHost.environment()) -> PluginCatalog {
+        PluginCatalog(manifestsDirectory: manifests, pluginsDirectory: plugins, environment: environment)
+    }
+}
+
+/// Host services for tests: a simulated clock, a log captured in memory, the default config.
+enum TestHost {
+    static func environment(clock: HostClock = SimulatedClock(startNanoseconds: 1_700_000_000_000_000_000),
+                            log: LogCapture = LogCapture(), config: RuntimeConfig = .defaults) -> HostEnvironment {
+        let logger = Logger(label: "test") { label in
+            UTCLogHandler(label: label, clock: clock, level: .debug, write: { line in log.append(line) })
+        }
+        return HostEnvironment(clock: clock, logger: logger, configLookup: { config.lookup($0) })
+    }
+
+    /// Opens, creates and self-checks one built product directly, without a catalog.
+    static func instance(_ product: String, parameters: [ManifestParameter] = [],
+                         environment: HostEnvironment = TestHost.environment()) throws -> PluginInstance {
+        switch PluginLibraryLoader.open(TestPaths.library(product)) {
+        case .failure(let failure): throw failure
+        case .success(let library):
+            switch PluginInstance.make(library: library, parameters: parameters, environment: environment) {
+            case .failure(let failure): throw failure
+            case .success(let instance): return instance
+            }
+        }
+    }
+}
+
+/// Collects log lines written by the host's log handler.
+final class LogCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+
+    func append(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+    var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+}
+
+/// Complete, valid .env_bot texts with some values changed.
+enum RuntimeConfigFixtures {
+    static func exampleText(replacing values: [String: String]) -> String {
+        ConfigSchema.exampleFileText().components(separatedBy: "\n").map { line in
+            guard let equals = line.firstIndex(of: "="), !line.hasPrefix("#") else { return line }
+            let key = String(line[..<equals])
+            return values[key].map { "\(key)=\($0)" } ?? line
+        }.joined(separator: "\n")
+    }
+}
