@@ -219,7 +219,10 @@ struct ManifestReader {
 
     private mutating func report(_ key: String, in path: String, occurrence: Int = 0, _ message: String) {
         let qualified = path.isEmpty ? key : "\(path).\(key)"
-        let line = locator.line(of: key, in: path, occurrence: occurrence) ?? locator.headerLine(path, occurrence: occurrence)
+        // A key's own line; else the header of the table it names or sits in.
+        let line = locator.line(of: key, in: path, occurrence: occurrence)
+            ?? locator.headerLine(qualified, occurrence: occurrence)
+            ?? locator.headerLine(path, occurrence: occurrence)
         issues.append(ManifestIssue(line: line, key: qualified, message: message))
     }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import XCTest
+@testable import TBotCore
+
+/// Intents cross the C ABI intact: the C and the Swift strategy, fed the same bars, deliver
+/// the same intents to the host, every field.
+final class IntentRoundTripTests: XCTestCase {
+    private let parameters: [ManifestParameter] = [
+        .init(key: "fast", value: "2"), .init(key: "slow", value: "3"),
+        .init(key: "stop_pct", value: "0.01"), .init(key: "target_pct", value: "0.02"),
+    ]
+
+    /// Closes chosen so the fast SMA (2) crosses above the slow SMA (3) at bar 5 and below at bar 7.
+    private let closes: [Double] = [10, 10, 10, 10, 10.01, 10, 9.8, 9.8]
+
+    private func bars(_ symbol: String = "SPY") -> [Bar] {
+        closes.enumerated().map { index, close in
+            Bar(symbol: symbol, startNanoseconds: Int64(index) * 60_000_000_000, intervalSeconds: 60,
+                open: close, high: close, low: close, close: close, volume: 1000)
+        }
+    }
+
+    private func run(_ product: String) throws -> [[TradeIntent]] {
+        let strategy = try XCTUnwrap(StrategyPlugin(TestHost.instance(product, parameters: parameters)))
+        try strategy.sessionStart(SessionWindow(name: "open", startNanoseconds: 0, endNanoseconds: .max))
+        return try bars().map { try strategy.onBar($0) }
+    }
+
+    func testCStrategyIntentsArriveWithEveryField() throws {
+        let perBar = try run("tbot_sma_cross_c")
+        XCTAssertEqual(perBar.map(\.count), [0, 0, 0, 0, 1, 0, 1, 0])
+        let fast = (10 + 10.01) / 2, slow = (10 + 10 + 10.01) / 3
+        let enter = perBar[4][0]
+        XCTAssertEqual(enter.strategyID, "sma_cross_c")
+        XCTAssertEqual(enter.action, .enter)
+        XCTAssertEqual(enter.side, .buy)
+        XCTAssertEqual(enter.rank, 1)
+        XCTAssertEqual(enter.symbol, "SPY")
+        XCTAssertEqual(enter.entryPrice, 10.01)
+        XCTAssertEqual(enter.stopPrice, 10.01 * (1 - 0.01), accuracy: 1e-12)
+        XCTAssertEqual(enter.targetPrice, 10.01 * (1 + 0.02), accuracy: 1e-12)
+        XCTAssertEqual(enter.confidence, min(1, abs(fast - slow) / slow * 100), accuracy: 1e-12)
+        XCTAssertEqual(enter.tag, "sma_cross_up")
+
+        let exit = perBar[6][0]
+        XCTAssertEqual(exit.action, .exit)
+        XCTAssertEqual(exit.side, .sell)
+        XCTAssertEqual(exit.rank, 1)
+        XCTAssertEqual(exit.symbol, "SPY")
+        XCTAssertEqual(exit.entryPrice, 9.8)
+        XCTAssertEqual(exit.stopPrice, 0)
+        XCTAssertEqual(exit.targetPrice, 0)
+        XCTAssertEqual(exit.tag, "sma_cross_down")
+    }
+
+    func testSwiftStrategyDeliversBitIdenticalIntents() throws {
+        let fromC = try run("tbot_sma_cross_c").flatMap { $0 }
+        let fromSwift = try run("tbot_sma_cross_swift").flatMap { $0 }
+        XCTAssertEqual(fromSwift.count, 2)
+        XCTAssertEqual(fromSwift.map(\.strategyID), ["sma_cross_swift", "sma_cross_swift"])
+        // Same doubles bit for bit, same strings: only the emitting plugin's id differs.
+        XCTAssertEqual(fromSwift.map { var i = $0; i.strategyID = "sma_cross_c"; return i }, fromC)
+    }
+
+    func testBothStrategiesAgreeOverAGeneratedDay() throws {
+        let day = SyntheticMarket(seed: 7).bars()
+        func intents(_ product: String) throws -> [TradeIntent] {
+            let strategy = try XCTUnwrap(StrategyPlugin(TestHost.instance(product)))
+            try strategy.sessionStart(SessionWindow(name: "demo", startNanoseconds: 0, endNanoseconds: .max))
+            return try day.flatMap { try strategy.onBar($0) }.map { var i = $0; i.strategyID = "any"; return i }
+        }
+        let fromC = try intents("tbot_sma_cross_c")
+        XCTAssertGreaterThan(fromC.count, 4)
+        XCTAssertEqual(try intents("tbot_sma_cross_swift"), fromC)
+    }
+
+    func testIntentAbiFormRoundTripsThroughTheHost() throws {
+        let intent = TradeIntent(strategyID: "s", action: .exit, side: .sell, rank: 3, symbol: "BRK.B",
+                                 entryPrice: 412.37, stopPrice: 0, targetPrice: 0, confidence: 0.25, tag: "eod_flat")
+        XCTAssertEqual(try TradeIntent.from(intent.abiValue, strategyID: "s").get(), intent)
+    }
+
+    func testMalformedIntentIsRejectedWithItsReason() {
+        var raw = TradeIntent(strategyID: "s", action: .enter, side: .buy, rank: 1, symbol: "SPY",
+                              entryPrice: 1, stopPrice: 0.9, targetPrice: 1.2, confidence: 1.5, tag: "").abiValue
+        XCTAssertEqual(TradeIntent.from(raw, strategyID: "s").failureReason, "confidence 1.5 is outside 0...1")
+        raw.confidence = 0.5
+        raw.side = 9
+        XCTAssertEqual(TradeIntent.from(raw, strategyID: "s").failureReason, "side 9 is not BUY (1) or SELL (2)")
+        raw.side = 1
+        CStrings.write("spy", into: &raw.symbol)
+        XCTAssertEqual(TradeIntent.from(raw, strategyID: "s").failureReason, "symbol 'spy' is not a ticker")
+    }
+
+    func testBadStrategyParametersAreRefusedByCreateOrSelfCheck() throws {
+        for product in ["tbot_sma_cross_c", "tbot_sma_cross_swift"] {
+            let library = try PluginLibraryLoader.open(TestPaths.library(product)).get()
+            let inverted = PluginInstance.make(library: library, parameters: [.init(key: "fast", value: "5"), .init(key: "slow", value: "3")],
+                                               environment: TestHost.environment())
+            XCTAssertEqual(inverted.failureDescription, "\(library.path): self_check failed: slow (3) must be greater than fast (5)")
+            let unknown = PluginInstance.make(library: library, parameters: [.init(key: "window", value: "3")], environment: TestHost.environment())
+            XCTAssertEqual(unknown.failureDescription, "\(library.path): create returned NULL: unknown parameter 'window' (value '3')")
+        }
+    }
+}
+
+extension Result where Failure == IntentRejection {
+    var failureReason: String? {
+        if case .failure(let rejection) = self { return rejection.reason }
+        return nil
+    }
+}
