@@ -40,19 +40,8 @@ final class ConfigTests: XCTestCase {
         try RuntimeConfig.validate(text: text, file: file).get()
     }
 
-    /// TBOT_SOURCE_ROOT, else the nearest folder above the working directory with a Package.swift.
     private func sourceRoot() throws -> URL {
-        if let root = ProcessInfo.processInfo.environment["TBOT_SOURCE_ROOT"], !root.isEmpty {
-            return URL(fileURLWithPath: root)
-        }
-        var dir = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
-        while true {
-            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { return dir }
-            let parent = dir.deletingLastPathComponent()
-            if parent.path == dir.path { break }
-            dir = parent
-        }
-        throw XCTSkip("no Package.swift above \(FileManager.default.currentDirectoryPath); set TBOT_SOURCE_ROOT")
+        URL(fileURLWithPath: try TestPaths.sourceRoot)
     }
 
     private func temporaryFolder() throws -> URL {
