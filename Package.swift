@@ -7,7 +7,7 @@ import PackageDescription
 // Every target names its path: Plugins/ is also SwiftPM's default folder for package plugins.
 
 /// A C plugin built against the header alone: entry symbol visible, everything else hidden.
-func cPlugin(_ target: String, product: String, path: String) -> (Product, Target) {
+func cPlugin(_ target: String, product: String, path: String, headers: [String] = []) -> (Product, Target) {
     (
         .library(name: product, type: .dynamic, targets: [target]),
         .target(
@@ -15,7 +15,7 @@ func cPlugin(_ target: String, product: String, path: String) -> (Product, Targe
             dependencies: ["TBotPluginAPI"],
             path: path,
             publicHeadersPath: ".",
-            cSettings: [.unsafeFlags(["-fvisibility=hidden"])]
+            cSettings: [.unsafeFlags(["-fvisibility=hidden"])] + headers.map { .headerSearchPath($0) }
         )
     )
 }
@@ -36,13 +36,14 @@ let plugins: [(Product, Target)] = [
 ]
 
 // Deliberately broken or instrumented plugins for the loader tests and `tbot bench abi`.
+// Tests/Fixtures/Common holds the no-op strategy they share; it is not a target.
 let fixtures: [(Product, Target)] = [
-    cPlugin("FixtureNoEntry", product: "tbot_fixture_no_entry", path: "Tests/Fixtures/NoEntry"),
-    cPlugin("FixtureABIMajor", product: "tbot_fixture_abi_major", path: "Tests/Fixtures/ABIMajor"),
-    cPlugin("FixtureABIMinorNewer", product: "tbot_fixture_abi_minor_newer", path: "Tests/Fixtures/ABIMinorNewer"),
-    cPlugin("FixtureCreateNull", product: "tbot_fixture_create_null", path: "Tests/Fixtures/CreateNull"),
+    cPlugin("FixtureNoEntry", product: "tbot_fixture_no_entry", path: "Tests/Fixtures/NoEntry", headers: ["../Common"]),
+    cPlugin("FixtureABIMajor", product: "tbot_fixture_abi_major", path: "Tests/Fixtures/ABIMajor", headers: ["../Common"]),
+    cPlugin("FixtureABIMinorNewer", product: "tbot_fixture_abi_minor_newer", path: "Tests/Fixtures/ABIMinorNewer", headers: ["../Common"]),
+    cPlugin("FixtureCreateNull", product: "tbot_fixture_create_null", path: "Tests/Fixtures/CreateNull", headers: ["../Common"]),
     cPlugin("FixtureSelfCheckFails", product: "tbot_fixture_self_check_fails", path: "Tests/Fixtures/SelfCheckFails"),
-    cPlugin("FixtureBench", product: "tbot_fixture_bench", path: "Tests/Fixtures/Bench"),
+    cPlugin("FixtureBench", product: "tbot_fixture_bench", path: "Tests/Fixtures/Bench", headers: ["../../../Host/BenchDirect"]),
 ]
 
 let package = Package(

@@ -12,19 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <tbot_plugin.h>
+#include "bench_counter.h"
 
 #define ID_CAP 128
-
-typedef struct bench {
-    uint64_t bars; /* on_bar calls; the benchmark counts its own calls */
-} bench_t;
 
 static void *bench_create(const tbot_host_t *host, const tbot_params_t *params, char *err,
                           uint32_t err_cap) {
     (void)host;
     (void)params; /* the benchmark passes none; anything given is irrelevant */
-    bench_t *b = calloc(1, sizeof *b);
+    bench_counter_t *b = calloc(1, sizeof *b);
     if (b == NULL) tbot_copy_string(err, err_cap, "out of memory");
     return b;
 }
@@ -39,43 +35,6 @@ static tbot_status_t bench_self_check(void *instance, char *reason, uint32_t rea
     (void)reason_cap;
     return TBOT_OK;
 }
-
-static tbot_status_t bench_session_start(void *instance, const tbot_session_t *session,
-                                         char *err, uint32_t err_cap) {
-    (void)instance;
-    (void)session;
-    (void)err;
-    (void)err_cap;
-    return TBOT_OK;
-}
-
-static tbot_status_t bench_on_bar(void *instance, const tbot_bar_t *bar,
-                                  const tbot_intent_sink_t *sink, char *err, uint32_t err_cap) {
-    (void)bar;
-    (void)sink;
-    (void)err;
-    (void)err_cap;
-    ((bench_t *)instance)->bars++;
-    return TBOT_OK;
-}
-
-static tbot_status_t bench_session_end(void *instance, const tbot_session_t *session,
-                                       const tbot_intent_sink_t *sink, char *err,
-                                       uint32_t err_cap) {
-    (void)instance;
-    (void)session;
-    (void)sink;
-    (void)err;
-    (void)err_cap;
-    return TBOT_OK;
-}
-
-static const tbot_strategy_api_t bench_functions = {
-    .size = sizeof(tbot_strategy_api_t),
-    .session_start = bench_session_start,
-    .on_bar = bench_on_bar,
-    .session_end = bench_session_end,
-};
 
 /* Filled once by init_descriptor; constant afterwards. */
 static char bench_id[ID_CAP] = "bench_unknown";
@@ -92,7 +51,7 @@ static tbot_plugin_descriptor_t bench_descriptor = {
     .destroy = bench_destroy,
     .self_check = bench_self_check,
     .get_extension = NULL,
-    .functions = &bench_functions,
+    .functions = &bench_counter_functions,
 };
 static pthread_once_t bench_once = PTHREAD_ONCE_INIT;
 
@@ -101,7 +60,7 @@ static pthread_once_t bench_once = PTHREAD_ONCE_INIT;
  * entry if the host loaded an earlier copy with RTLD_GLOBAL. */
 static void init_descriptor(void) {
     Dl_info info;
-    if (dladdr((void *)(uintptr_t)&bench_on_bar, &info) == 0 || info.dli_fname == NULL) return;
+    if (dladdr((void *)(uintptr_t)&bench_create, &info) == 0 || info.dli_fname == NULL) return;
     const char *base = strrchr(info.dli_fname, '/');
     base = base ? base + 1 : info.dli_fname;
     size_t len = strlen(base);

@@ -1,83 +1,21 @@
 /*
- * create_null.c - loader test fixture: create always fails with a message, so the
- * host must report "no data source configured" and never call the instance.
+ * create_null.c - loader test fixture: create always fails with a message, so the host
+ * must report "no data source configured" and never call the instance.
  */
-#include <tbot_plugin.h>
+#include "fixture_strategy.h"
 
-static void *fixture_create(const tbot_host_t *host, const tbot_params_t *params, char *err,
-                            uint32_t err_cap) {
+static void *refusing_create(const tbot_host_t *host, const tbot_params_t *params, char *err,
+                             uint32_t err_cap) {
     (void)host;
     (void)params;
     tbot_copy_string(err, err_cap, "no data source configured");
     return NULL;
 }
 
-/* Never reached (create never succeeds) but present so the descriptor is complete. */
-static void fixture_destroy(void *instance) {
-    (void)instance;
-}
-
-static tbot_status_t fixture_self_check(void *instance, char *reason, uint32_t reason_cap) {
-    (void)instance;
-    tbot_copy_string(reason, reason_cap, "create never succeeds, so there is nothing to check");
-    return TBOT_ERR_INTERNAL;
-}
-
-static tbot_status_t fixture_session_start(void *instance, const tbot_session_t *session,
-                                           char *err, uint32_t err_cap) {
-    (void)instance;
-    (void)session;
-    (void)err;
-    (void)err_cap;
-    return TBOT_OK;
-}
-
-static tbot_status_t fixture_on_bar(void *instance, const tbot_bar_t *bar,
-                                    const tbot_intent_sink_t *sink, char *err, uint32_t err_cap) {
-    (void)instance;
-    (void)bar;
-    (void)sink;
-    (void)err;
-    (void)err_cap;
-    return TBOT_OK;
-}
-
-static tbot_status_t fixture_session_end(void *instance, const tbot_session_t *session,
-                                         const tbot_intent_sink_t *sink, char *err,
-                                         uint32_t err_cap) {
-    (void)instance;
-    (void)session;
-    (void)sink;
-    (void)err;
-    (void)err_cap;
-    return TBOT_OK;
-}
-
-static const tbot_strategy_api_t fixture_functions = {
-    .size = sizeof(tbot_strategy_api_t),
-    .session_start = fixture_session_start,
-    .on_bar = fixture_on_bar,
-    .session_end = fixture_session_end,
-};
-
-static const tbot_plugin_descriptor_t fixture_descriptor = {
-    .abi_major = TBOT_ABI_VERSION_MAJOR,
-    .abi_minor = TBOT_ABI_VERSION_MINOR,
-    .size = sizeof(tbot_plugin_descriptor_t),
-    .kind = TBOT_KIND_STRATEGY,
-    .id = "fixture_create_null",
-    .name = "Fixture: create fails",
-    .version = "1.0.0",
-    .description = "create always returns NULL with \"no data source configured\".",
-    .create = fixture_create,
-    .destroy = fixture_destroy,
-    .self_check = fixture_self_check,
-    .get_extension = NULL,
-    .functions = &fixture_functions,
-};
-
-TBOT_EXPORT const tbot_plugin_descriptor_t *tbot_plugin_entry(void);
+static const tbot_plugin_descriptor_t descriptor =
+    FIXTURE_DESCRIPTOR(TBOT_ABI_VERSION_MAJOR, TBOT_ABI_VERSION_MINOR, "fixture_create_null",
+                       "Fixture: create returns NULL", refusing_create);
 
 TBOT_EXPORT const tbot_plugin_descriptor_t *tbot_plugin_entry(void) {
-    return &fixture_descriptor;
+    return &descriptor;
 }
