@@ -6,8 +6,7 @@
 //
 // Built against PluginAPI/include alone (its module.modulemap declares TBotPluginAPI),
 // from the repository root, with the same toolchain as the host:
-//   swiftc -emit-library -parse-as-library -I PluginAPI/include \
-//       docs/examples/Momentum.swift -o /tmp/libmomentum.so
+//   swiftc -emit-library -I PluginAPI/include docs/examples/Momentum.swift -o /tmp/libmomentum.so
 import TBotPluginAPI
 
 // MARK: - The strategy, in plain Swift
@@ -123,7 +122,7 @@ func copyCString<Tuple>(_ text: String, into tuple: inout Tuple) {
 }
 
 /// Writes a message into a host-owned buffer of `capacity` bytes.
-func write(_ message: String, to buffer: UnsafeMutablePointer<CChar>?, capacity: UInt32) {
+func writeMessage(_ message: String, to buffer: UnsafeMutablePointer<CChar>?, capacity: UInt32) {
     message.withCString { tbot_copy_string(buffer, Int(capacity), $0) }
 }
 
@@ -178,9 +177,9 @@ nonisolated(unsafe) let descriptor: UnsafeMutablePointer<tbot_plugin_descriptor_
                 strategy.log(TBOT_LOG_INFO, "momentum_swift created: lookback=\(strategy.lookback) threshold=\(strategy.threshold)")
                 return Unmanaged.passRetained(strategy).toOpaque()  // released by destroy
             } catch let error as PluginError {
-                write(error.message, to: err, capacity: errCap)
+                writeMessage(error.message, to: err, capacity: errCap)
             } catch {
-                write("\(error)", to: err, capacity: errCap)
+                writeMessage("\(error)", to: err, capacity: errCap)
             }
             return nil
         },
@@ -189,7 +188,7 @@ nonisolated(unsafe) let descriptor: UnsafeMutablePointer<tbot_plugin_descriptor_
         },
         self_check: { pointer, reason, reasonCap in
             guard let problem = instance(pointer).problem() else { return TBOT_OK }
-            write(problem, to: reason, capacity: reasonCap)
+            writeMessage(problem, to: reason, capacity: reasonCap)
             return TBOT_ERR_INVALID_ARGUMENT
         },
         get_extension: nil,
