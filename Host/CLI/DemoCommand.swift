@@ -20,7 +20,7 @@ struct DemoCommand: ParsableCommand {
         demo.brokerID = broker
         demo.market.seed = seed
         demo.market.symbol = symbol
-        guard Ticker.isValid(symbol) else { throw ValidationError("--symbol '\(symbol)' is not a ticker (A-Z, 0-9, '.', up to 10)") }
+        guard Ticker.isValid(symbol) else { throw ValidationError("--symbol '\(symbol)' is not a ticker (\(Ticker.rule))") }
         let clock = SimulatedClock(startNanoseconds: demo.market.openNanoseconds)
         let catalog = setup.catalog(environment: setup.environment(clock: clock, logLevel: .warning))
         let failures = catalog.enabledFailures

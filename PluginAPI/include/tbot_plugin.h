@@ -61,13 +61,24 @@ extern "C" {
 #define TBOT_HAS_FIELD(ptr, type, field) \
     ((ptr)->size >= offsetof(type, field) + sizeof(((type *)0)->field))
 
-/* Copies NUL-terminated `src` into dst[0..cap), truncating, always terminating.
+/* Copies NUL-terminated UTF-8 `src` into dst[0..cap), always terminating. When it
+ * must truncate, it cuts before the last whole character, never inside one.
  * For filling the inline string fields and the error/reason buffers. */
 static inline void tbot_copy_string(char *dst, size_t cap, const char *src) {
     size_t i = 0;
     if (dst == NULL || cap == 0) return;
     if (src != NULL) {
         for (; i + 1 < cap && src[i] != '\0'; i++) dst[i] = src[i];
+        if (src[i] != '\0') {
+            /* Truncated: back up over a character whose bytes did not all fit. */
+            size_t start = i;
+            while (start > 0 && ((unsigned char)dst[start - 1] & 0xC0) == 0x80) start--;
+            if (start > 0 && (unsigned char)dst[start - 1] >= 0xC0) {
+                unsigned char lead = (unsigned char)dst[start - 1];
+                size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+                if (i - (start - 1) < length) i = start - 1;
+            }
+        }
     }
     dst[i] = '\0';
 }
@@ -183,6 +194,9 @@ typedef struct tbot_host {
 /* ------------------------------------------------------------------------- */
 
 /* One OHLCV bar. Host-owned, valid only during the call it is passed to.
+ * While a bar is delivered (to a simulated broker, strategies and filters) the host
+ * clock reads the bar's end, start_ns + interval_seconds: a plugin sees the time at
+ * which the bar became known, live or in a replay.
  * The host never sends a symbol longer than TBOT_SYMBOL_CAP - 1 bytes, so every
  * symbol fits the inline fields of intents, positions, orders and fills. */
 typedef struct tbot_bar {
@@ -216,7 +230,12 @@ typedef int32_t tbot_intent_action_t;
 
 /* A trade intent: what a strategy would like to do. It never carries a quantity:
  * the host sizes every order. Written by the plugin in its own memory and handed to
- * the host through tbot_intent_sink_t.emit, which copies it before returning. */
+ * the host through tbot_intent_sink_t.emit, which copies it before returning.
+ * The host drops (and logs) an intent that breaks any of these rules:
+ *   action and side are one of the constants below; rank >= 1;
+ *   symbol is 1 to TBOT_SYMBOL_CAP - 1 bytes of A-Z, 0-9, '.', '/', '-' or space
+ *   (space for OCC option symbols); prices are finite and >= 0;
+ *   confidence is within 0.0 .. 1.0. */
 typedef struct tbot_intent {
     uint32_t size;
     tbot_intent_action_t action;
@@ -313,7 +332,8 @@ typedef struct tbot_position {
     tbot_money_t market_value;  /* signed like quantity */
 } tbot_position_t;
 
-/* Collector of positions. Host-owned; valid only during the call; emit copies. */
+/* Collector of positions. Host-owned; valid only during the call; emit copies.
+ * (emit returns nothing in ABI 1.x: the host accepts every well-formed position.) */
 typedef struct tbot_position_sink {
     uint32_t size;
     void *sink_ctx;
@@ -405,6 +425,8 @@ typedef struct tbot_order_minimum {
  * by the host, which sets `size` to what it allocated before the call. The plugin
  * writes only fields that fit (TBOT_HAS_FIELD on the host's struct) and leaves
  * `size` as the host set it. */
+/* A broker call returning TBOT_ERR_FATAL halts trading on that broker for the rest
+ * of the trading day: the host places no new orders through the instance. */
 typedef struct tbot_broker_api {
     uint32_t size;
 

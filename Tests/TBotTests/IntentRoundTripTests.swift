@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import TBotCore
+import TBotPluginAPI
 
 /// Intents cross the C ABI intact: the C and the Swift strategy, fed the same bars, deliver
 /// the same intents to the host, every field.
@@ -89,7 +90,7 @@ final class IntentRoundTripTests: XCTestCase {
         XCTAssertEqual(TradeIntent.from(raw, strategyID: "s").failureReason, "side 9 is not BUY (1) or SELL (2)")
         raw.side = 1
         CStrings.write("spy", into: &raw.symbol)
-        XCTAssertEqual(TradeIntent.from(raw, strategyID: "s").failureReason, "symbol 'spy' is not a ticker")
+        XCTAssertEqual(TradeIntent.from(raw, strategyID: "s").failureReason, "symbol 'spy' is not a ticker (A-Z, 0-9, '.', '/', '-' or space, 1 to 31 characters)")
     }
 
     func testBadStrategyParametersAreRefusedByCreateOrSelfCheck() throws {
@@ -108,5 +109,43 @@ extension Result where Failure == IntentRejection {
     var failureReason: String? {
         if case .failure(let rejection) = self { return rejection.reason }
         return nil
+    }
+}
+
+/// Structs written by plugins of another minor: never read past their end, missing fields zero.
+final class ABIStructTests: XCTestCase {
+    func testIntentOfTheBaselineSizeIsAcceptedAndASmallerOneRefused() throws {
+        var raw = TradeIntent(strategyID: "s", action: .enter, side: .buy, rank: 1, symbol: "SPY",
+                              entryPrice: 10, stopPrice: 9, targetPrice: 12, confidence: 0.5, tag: "t").abiValue
+        let baseline = IntentCollector.intentBaseline
+        XCTAssertEqual(baseline, MemoryLayout<tbot_intent_t>.offset(of: \tbot_intent_t.tag)! + 64)
+        raw.size = UInt32(baseline)
+        let collector = IntentCollector(strategyID: "s")
+        collector.withSink { sink in
+            XCTAssertEqual(sink.pointee.emit(sink.pointee.sink_ctx, &raw), TBOT_OK)
+            raw.size = UInt32(baseline - 1)
+            XCTAssertEqual(sink.pointee.emit(sink.pointee.sink_ctx, &raw), TBOT_ERR_INVALID_ARGUMENT)
+        }
+        XCTAssertEqual(collector.intents.map(\.symbol), ["SPY"])
+        XCTAssertEqual(collector.rejected.map(\.reason), ["intent size \(baseline - 1) is smaller than ABI 1.0's \(baseline)"])
+    }
+
+    func testReadCopiesOnlyTheDeclaredBytes() {
+        var source = tbot_account_t()
+        source.cash = 5
+        source.equity = 7
+        let declared = UInt32(MemoryLayout<tbot_account_t>.offset(of: \tbot_account_t.equity)!)
+        let copy = withUnsafeBytes(of: &source) { ABIStruct.read($0.baseAddress!, declaredSize: declared, as: tbot_account_t.self) }
+        XCTAssertEqual(copy.cash, 5)
+        XCTAssertEqual(copy.equity, 0, "a field past the declared size reads as zero")
+    }
+
+    func testTableSmallerThanTheBaselineIsRefused() {
+        var table = tbot_filter_api_t()
+        table.size = 4
+        let problem = withUnsafeBytes(of: &table) { FunctionTables.problem(kind: .filter, table: $0.baseAddress!) }
+        XCTAssertEqual(problem, "size 4 is smaller than ABI 1.0's table")
+        table.size = ABIStruct.size(tbot_filter_api_t.self)
+        XCTAssertEqual(withUnsafeBytes(of: &table) { FunctionTables.problem(kind: .filter, table: $0.baseAddress!) }, "missing evaluate")
     }
 }

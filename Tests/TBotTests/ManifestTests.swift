@@ -120,7 +120,7 @@ final class ManifestTests: XCTestCase {
             """
         XCTAssertEqual(issues(text), [
             "m.toml:15: key 'bots.max_budget_cap': 400.00 is below initial_budget 500.00",
-            "m.toml:21: key 'bots.symbols': 'spy' is not a ticker (A-Z, 0-9, '.', up to 10 characters)",
+            "m.toml:21: key 'bots.symbols': 'spy' is not a ticker (A-Z, 0-9, '.', '/', '-' or space, 1 to 31 characters)",
             "m.toml:22: key 'bots.initial_budget': must be greater than 0",
             "m.toml:23: key 'bots.compounded': expected true or false, got string \"no\"",
         ])

@@ -46,7 +46,7 @@ public struct ABIBenchmark {
         let fixture = library("tbot_fixture_bench")
         guard FileManager.default.fileExists(atPath: fixture) else { throw Failure.missingLibrary(fixture) }
         let plugin = try instance(at: fixture, environment: environment)
-        let pluginAPI = plugin.descriptor.functions!.assumingMemoryBound(to: tbot_strategy_api_t.self).pointee
+        let pluginAPI = try FunctionTables.strategy(plugin.descriptor.functions!).get()
         let direct = tbot_bench_direct_create()!
         defer { tbot_bench_direct_destroy(direct) }
         let directAPI = tbot_bench_direct_api()!.pointee

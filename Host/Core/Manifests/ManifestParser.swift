@@ -184,7 +184,7 @@ struct ManifestReader {
         }
         let symbols = array.map { $0.string! }
         if let bad = symbols.first(where: { !Ticker.isValid($0) }) {
-            report("symbols", in: fields.path, occurrence: fields.occurrence, "'\(bad)' is not a ticker (A-Z, 0-9, '.', up to 10 characters)")
+            report("symbols", in: fields.path, occurrence: fields.occurrence, "'\(bad)' is not a ticker (\(Ticker.rule))")
             return nil
         }
         return symbols
@@ -237,9 +237,15 @@ struct TableFields {
     func qualified(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 }
 
-/// Ticker symbols as exchanges and brokers spell them.
+/// Symbols as exchanges and brokers spell them, within the ABI's inline capacity:
+/// equities (BRK.B), share classes (BF/B, RDS-A) and OCC option symbols (with spaces).
 public enum Ticker {
+    public static let rule = "A-Z, 0-9, '.', '/', '-' or space, 1 to 31 characters"
+
     public static func isValid(_ symbol: String) -> Bool {
-        (1...10).contains(symbol.count) && symbol.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || $0 == "." }
+        let bytes = symbol.utf8
+        return (1...31).contains(bytes.count) && bytes.first != 0x20 && bytes.allSatisfy {
+            ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2F || $0 == 0x2D || $0 == 0x20
+        }
     }
 }

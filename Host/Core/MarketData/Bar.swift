@@ -30,7 +30,7 @@ public struct Bar: Equatable, Sendable {
     /// Calls `body` with the ABI form; the symbol pointer is valid only inside `body`.
     func withABI<T>(_ body: (UnsafePointer<tbot_bar_t>) throws -> T) rethrows -> T {
         try symbol.withCString { name in
-            var raw = tbot_bar_t(size: UInt32(MemoryLayout<tbot_bar_t>.size), interval_seconds: intervalSeconds,
+            var raw = tbot_bar_t(size: ABIStruct.size(tbot_bar_t.self), interval_seconds: intervalSeconds,
                                  symbol: name, start_ns: startNanoseconds, open: open, high: high, low: low,
                                  close: close, volume: volume)
             return try withUnsafePointer(to: &raw) { try body($0) }

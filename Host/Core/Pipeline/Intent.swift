@@ -63,7 +63,7 @@ public struct TradeIntent: Equatable, Sendable {
         guard let action = IntentAction(abiValue: raw.action) else { return .failure(.init("action \(raw.action) is not ENTER (1) or EXIT (2)")) }
         guard let side = TradeSide(abiValue: raw.side) else { return .failure(.init("side \(raw.side) is not BUY (1) or SELL (2)")) }
         let symbol = CStrings.string(fromTuple: raw.symbol)
-        guard Ticker.isValid(symbol) else { return .failure(.init("symbol '\(symbol)' is not a ticker")) }
+        guard Ticker.isValid(symbol) else { return .failure(.init("symbol '\(symbol)' is not a ticker (\(Ticker.rule))")) }
         guard raw.rank >= 1 else { return .failure(.init("rank must be 1 or more")) }
         let prices = [raw.entry_price, raw.stop_price, raw.target_price]
         guard prices.allSatisfy({ $0.isFinite && $0 >= 0 }) else { return .failure(.init("prices must be finite and not negative")) }
@@ -77,7 +77,7 @@ public struct TradeIntent: Equatable, Sendable {
     /// The ABI form, for handing an intent to filter plugins.
     var abiValue: tbot_intent_t {
         var raw = tbot_intent_t()
-        raw.size = UInt32(MemoryLayout<tbot_intent_t>.size)
+        raw.size = ABIStruct.size(tbot_intent_t.self)
         raw.action = action.abiValue
         raw.side = side.abiValue
         raw.rank = rank

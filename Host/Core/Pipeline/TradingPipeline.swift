@@ -22,6 +22,8 @@ public final class TradingPipeline {
     private var orderSequence = 0
     /// Set when the strategy returned TBOT_ERR_FATAL: no more calls this session.
     private var strategyStopped = false
+    /// Set when the broker returned TBOT_ERR_FATAL: no more orders through it today.
+    private var brokerHalt: String?
 
     public struct Counts: Equatable, Sendable {
         public var bars = 0, intents = 0, blocked = 0, orders = 0, rejectedOrders = 0, fills = 0
@@ -101,6 +103,7 @@ public final class TradingPipeline {
     }
 
     private func enter(_ intent: TradeIntent) {
+        if let brokerHalt { return record(.skipped(symbol: intent.symbol, reason: brokerHalt)) }
         if intent.side == .sell, !broker.hasCapability(TBOT_EXT_BROKER_SHORT_SELLING) {
             return record(.skipped(symbol: intent.symbol, reason: "broker \(broker.id) does not support short selling"))
         }
@@ -125,7 +128,7 @@ public final class TradingPipeline {
                 submit(symbol: intent.symbol, side: intent.side, quantity: quantity)
             }
         } catch {
-            record(.orderError(symbol: intent.symbol, message: "\(error)"))
+            brokerFailed(error, symbol: intent.symbol)
         }
     }
 
@@ -154,6 +157,7 @@ public final class TradingPipeline {
     }
 
     private func submit(symbol: String, side: TradeSide, quantity: Quantity) {
+        if let brokerHalt { return record(.skipped(symbol: symbol, reason: brokerHalt)) }
         orderSequence += 1
         let request = OrderRequest(clientOrderID: String(format: "tbot-%06d", orderSequence), symbol: symbol,
                                    side: side, type: .market, quantity: quantity)
@@ -164,7 +168,7 @@ public final class TradingPipeline {
             record(.order(order, type: "market"))
             collectFills()
         } catch {
-            record(.orderError(symbol: symbol, message: "\(error)"))
+            brokerFailed(error, symbol: symbol)
         }
     }
 
@@ -178,6 +182,15 @@ public final class TradingPipeline {
             }
         } catch {
             record(.orderError(symbol: "*", message: "\(error)"))
+        }
+    }
+
+    /// Records a broker failure; a fatal one halts the broker for the rest of the day.
+    private func brokerFailed(_ error: Error, symbol: String) {
+        record(.orderError(symbol: symbol, message: "\(error)"))
+        if let failure = error as? PluginCallError, failure.isFatal, brokerHalt == nil {
+            brokerHalt = "broker \(broker.id) halted for the day after a fatal error"
+            record(.note(brokerHalt!))
         }
     }
 

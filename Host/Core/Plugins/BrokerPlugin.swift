@@ -11,11 +11,13 @@ public final class BrokerPlugin {
     public var isSimulated: Bool { simulation != nil }
 
     public init?(_ instance: PluginInstance) {
-        guard instance.info.kind == .broker, let table = instance.descriptor.functions else { return nil }
+        guard instance.info.kind == .broker, let table = instance.descriptor.functions,
+              let api = try? FunctionTables.broker(table).get() else { return nil }
         self.instance = instance
-        api = table.assumingMemoryBound(to: tbot_broker_api_t.self).pointee
-        simulation = instance.extensionTable(TBOT_EXT_BROKER_SIMULATION)?
-            .assumingMemoryBound(to: tbot_broker_simulation_t.self).pointee
+        self.api = api
+        simulation = instance.extensionTable(TBOT_EXT_BROKER_SIMULATION).flatMap {
+            ABIStruct.read($0, baseline: ABIStruct.baseline(through: \tbot_broker_simulation_t.on_bar), as: tbot_broker_simulation_t.self)
+        }.flatMap { $0.on_bar == nil ? nil : $0 }
     }
 
     public func hasCapability(_ id: String) -> Bool { instance.hasCapability(id) }
@@ -30,7 +32,7 @@ public final class BrokerPlugin {
 
     public func account() throws -> BrokerAccount {
         var raw = tbot_account_t()
-        raw.size = UInt32(MemoryLayout<tbot_account_t>.size)
+        raw.size = ABIStruct.size(tbot_account_t.self)
         try PluginCallError.check(id, "get_account") { api.get_account(instance.handle, &raw, $0, $1) }
         return BrokerAccount(cash: Money(units: raw.cash), equity: Money(units: raw.equity),
                              buyingPower: Money(units: raw.buying_power), currency: CStrings.string(fromTuple: raw.currency))
@@ -38,7 +40,7 @@ public final class BrokerPlugin {
 
     public func positions() throws -> [BrokerPosition] {
         let box = SinkBox<BrokerPosition>()
-        var sink = tbot_position_sink_t(size: UInt32(MemoryLayout<tbot_position_sink_t>.size),
+        var sink = tbot_position_sink_t(size: ABIStruct.size(tbot_position_sink_t.self),
                                         sink_ctx: Unmanaged.passUnretained(box).toOpaque()) { context, position in
             guard let context, let p = position?.pointee else { return }
             Unmanaged<SinkBox<BrokerPosition>>.fromOpaque(context).takeUnretainedValue().items.append(BrokerPosition(
@@ -51,11 +53,11 @@ public final class BrokerPlugin {
 
     public func submit(_ request: OrderRequest) throws -> BrokerOrder {
         var out = tbot_order_t()
-        out.size = UInt32(MemoryLayout<tbot_order_t>.size)
+        out.size = ABIStruct.size(tbot_order_t.self)
         try request.clientOrderID.withCString { clientID in
             try request.symbol.withCString { symbol in
                 var raw = tbot_order_request_t()
-                raw.size = UInt32(MemoryLayout<tbot_order_request_t>.size)
+                raw.size = ABIStruct.size(tbot_order_request_t.self)
                 raw.client_order_id = clientID
                 raw.symbol = symbol
                 raw.side = request.side.abiValue
@@ -77,7 +79,7 @@ public final class BrokerPlugin {
 
     public func order(id orderID: String) throws -> BrokerOrder {
         var out = tbot_order_t()
-        out.size = UInt32(MemoryLayout<tbot_order_t>.size)
+        out.size = ABIStruct.size(tbot_order_t.self)
         try orderID.withCString { order in
             try PluginCallError.check(id, "get_order") { api.get_order(instance.handle, order, &out, $0, $1) }
         }
@@ -86,7 +88,7 @@ public final class BrokerPlugin {
 
     public func fills(since: Int64) throws -> [BrokerFill] {
         let box = SinkBox<BrokerFill>()
-        var sink = tbot_fill_sink_t(size: UInt32(MemoryLayout<tbot_fill_sink_t>.size),
+        var sink = tbot_fill_sink_t(size: ABIStruct.size(tbot_fill_sink_t.self),
                                     sink_ctx: Unmanaged.passUnretained(box).toOpaque()) { context, fill in
             guard let context, let fill else { return }
             Unmanaged<SinkBox<BrokerFill>>.fromOpaque(context).takeUnretainedValue().items.append(BrokerFill(fill.pointee))
@@ -105,7 +107,7 @@ public final class BrokerPlugin {
 
     public func minimumOrder(_ symbol: String) throws -> OrderMinimum {
         var raw = tbot_order_minimum_t()
-        raw.size = UInt32(MemoryLayout<tbot_order_minimum_t>.size)
+        raw.size = ABIStruct.size(tbot_order_minimum_t.self)
         try symbol.withCString { name in
             try PluginCallError.check(id, "min_order_size") { api.min_order_size(instance.handle, name, &raw, $0, $1) }
         }

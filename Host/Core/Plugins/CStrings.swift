@@ -23,10 +23,13 @@ enum CStrings {
         }
     }
 
-    /// Writes `text` into an inline fixed-size char array, truncated and NUL-terminated.
+    /// Writes `text` into an inline fixed-size char array, NUL-terminated, truncated
+    /// before the last whole character that fits (never inside a UTF-8 sequence).
     static func write<Tuple>(_ text: String, into tuple: inout Tuple) {
         withUnsafeMutableBytes(of: &tuple) { raw in
-            let bytes = Array(text.utf8.prefix(raw.count - 1))
+            var fitting = Substring(text)
+            while fitting.utf8.count > raw.count - 1 { fitting = fitting.dropLast() }
+            let bytes = Array(fitting.utf8)
             for index in 0..<raw.count { raw[index] = index < bytes.count ? bytes[index] : 0 }
         }
     }

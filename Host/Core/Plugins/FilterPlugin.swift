@@ -15,9 +15,10 @@ public final class FilterPlugin {
     public var id: String { instance.info.id }
 
     public init?(_ instance: PluginInstance) {
-        guard instance.info.kind == .filter, let table = instance.descriptor.functions else { return nil }
+        guard instance.info.kind == .filter, let table = instance.descriptor.functions,
+              let api = try? FunctionTables.filter(table).get() else { return nil }
         self.instance = instance
-        api = table.assumingMemoryBound(to: tbot_filter_api_t.self).pointee
+        self.api = api
     }
 
     /// Throws PluginCallError when the filter itself fails; the caller decides (warn and allow,
@@ -27,7 +28,7 @@ public final class FilterPlugin {
         var verdict: tbot_verdict_t = 0
         var reasonText = ""
         func call(_ barPointer: UnsafePointer<tbot_bar_t>?) throws {
-            var context = tbot_market_context_t(size: UInt32(MemoryLayout<tbot_market_context_t>.size),
+            var context = tbot_market_context_t(size: ABIStruct.size(tbot_market_context_t.self),
                                                 now_ns: now, last_bar: barPointer, vix: vix ?? .nan)
             let (status, reason) = CStrings.withMessageBuffer { buffer, cap in
                 api.evaluate(instance.handle, &rawIntent, &context, &verdict, buffer, cap)

@@ -29,7 +29,7 @@ final class HostServices {
         self.environment = environment
         table = .allocate(capacity: 1)
         table.initialize(to: tbot_host_t(
-            size: UInt32(MemoryLayout<tbot_host_t>.size),
+            size: ABIStruct.size(tbot_host_t.self),
             abi_major: HostABI.major,
             abi_minor: HostABI.minor,
             host_ctx: nil,

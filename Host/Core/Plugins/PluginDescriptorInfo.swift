@@ -19,20 +19,27 @@ struct DescriptorProblem: Error {
 
 /// Checks a descriptor before anything in it is called.
 enum DescriptorCheck {
-    static func validate(_ pointer: UnsafePointer<tbot_plugin_descriptor_t>) -> Result<PluginDescriptorInfo, DescriptorProblem> {
-        let d = pointer.pointee
-        let abi = "\(d.abi_major).\(d.abi_minor)"
-        if d.abi_major != HostABI.major {
+    static let baseline = ABIStruct.baseline(through: \tbot_plugin_descriptor_t.functions)
+
+    /// The descriptor copied out of the plugin, and what it says, once every check passed.
+    static func validate(_ pointer: UnsafePointer<tbot_plugin_descriptor_t>)
+        -> Result<(tbot_plugin_descriptor_t, PluginDescriptorInfo), DescriptorProblem> {
+        // The version comes first and is read alone: a struct of another major may differ after it.
+        let raw = UnsafeRawPointer(pointer)
+        let major = raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+        let minor = raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+        let abi = "\(major).\(minor)"
+        if major != HostABI.major {
             return .failure(.init(text: "ABI \(abi) is not supported by this host (ABI \(HostABI.text)): major version differs"))
         }
-        if d.abi_minor > HostABI.minor {
+        if minor > HostABI.minor {
             return .failure(.init(text: "ABI \(abi) is newer than this host's ABI \(HostABI.text)"))
         }
-        // Every 1.0 field up to `functions` must be present.
-        let required = MemoryLayout<tbot_plugin_descriptor_t>.offset(of: \tbot_plugin_descriptor_t.functions)! + MemoryLayout<UnsafeRawPointer?>.size
-        if Int(d.size) < required {
-            return .failure(.init(text: "descriptor size \(d.size) is smaller than the ABI 1.0 descriptor (\(required))"))
+        let size = ABIStruct.declaredSize(raw, offset: 8)
+        if Int(size) < baseline {
+            return .failure(.init(text: "descriptor size \(size) is smaller than the ABI 1.0 descriptor (\(baseline))"))
         }
+        let d = ABIStruct.read(raw, declaredSize: size, as: tbot_plugin_descriptor_t.self)
         guard let kind = PluginKind(abiValue: d.kind) else {
             return .failure(.init(text: "descriptor kind \(d.kind) is not strategy (1), filter (2) or broker (3)"))
         }
@@ -47,15 +54,15 @@ enum DescriptorCheck {
         guard let functions = d.functions else {
             return .failure(.init(text: "descriptor of '\(id)' has no \(kind.rawValue) function table"))
         }
-        if let problem = FunctionTableCheck.problem(kind: kind, table: functions) {
+        if let problem = FunctionTables.problem(kind: kind, table: functions) {
             return .failure(.init(text: "\(kind.rawValue) table of '\(id)': \(problem)"))
         }
-        return .success(PluginDescriptorInfo(
+        return .success((d, PluginDescriptorInfo(
             id: id,
             name: d.name.map { String(cString: $0) } ?? id,
             version: d.version.map { String(cString: $0) } ?? "unknown",
             description: d.description.map { String(cString: $0) } ?? "",
-            kind: kind, abiMajor: d.abi_major, abiMinor: d.abi_minor))
+            kind: kind, abiMajor: major, abiMinor: minor)))
     }
 }
 

@@ -9,7 +9,7 @@ public final class PluginInstance {
     private let services: HostServices
 
     public var info: PluginDescriptorInfo { library.info }
-    var descriptor: tbot_plugin_descriptor_t { library.descriptor.pointee }
+    var descriptor: tbot_plugin_descriptor_t { library.descriptor }
 
     private init(library: PluginLibrary, handle: UnsafeMutableRawPointer, services: HostServices) {
         self.library = library
@@ -24,14 +24,14 @@ public final class PluginInstance {
     public static func make(
         library: PluginLibrary, parameters: [ManifestParameter], environment: HostEnvironment
     ) -> Result<PluginInstance, PluginLoadFailure> {
-        let descriptor = library.descriptor.pointee
+        let descriptor = library.descriptor
         let services = HostServices(pluginID: library.info.id, environment: environment)
         let arena = CStringArena()
         let items = parameters.map {
-            tbot_param_t(size: UInt32(MemoryLayout<tbot_param_t>.size), key: arena.copy($0.key), value: arena.copy($0.value))
+            tbot_param_t(size: ABIStruct.size(tbot_param_t.self), key: arena.copy($0.key), value: arena.copy($0.value))
         }
         let (created, createMessage) = items.withUnsafeBufferPointer { buffer in
-            var params = tbot_params_t(size: UInt32(MemoryLayout<tbot_params_t>.size), count: UInt32(buffer.count), items: buffer.baseAddress)
+            var params = tbot_params_t(size: ABIStruct.size(tbot_params_t.self), count: UInt32(buffer.count), items: buffer.baseAddress)
             return CStrings.withMessageBuffer { err, cap in descriptor.create(services.table, &params, err, cap) }
         }
         guard let handle = created else {

@@ -5,7 +5,8 @@ import TBotPluginAPI
 /// The handle is never closed: Swift plugins share the host's runtime and must stay mapped.
 public struct PluginLibrary: @unchecked Sendable {
     public let path: String
-    public let descriptor: UnsafePointer<tbot_plugin_descriptor_t>
+    /// The plugin's descriptor, copied at the host's size (fields it lacks read as zero).
+    let descriptor: tbot_plugin_descriptor_t
     public let info: PluginDescriptorInfo
 }
 
@@ -32,7 +33,7 @@ public enum PluginLibraryLoader {
         let entry = unsafeBitCast(symbol, to: tbot_plugin_entry_fn.self)
         guard let descriptor = entry() else { return fail("\(TBOT_ENTRY_SYMBOL) returned NULL") }
         switch DescriptorCheck.validate(descriptor) {
-        case .success(let info): return .success(PluginLibrary(path: path, descriptor: descriptor, info: info))
+        case .success(let (copy, info)): return .success(PluginLibrary(path: path, descriptor: copy, info: info))
         case .failure(let problem): return fail(problem.text)
         }
     }

@@ -14,7 +14,7 @@ public struct SessionWindow: Equatable, Sendable {
 
     func withABI<T>(_ body: (UnsafePointer<tbot_session_t>) throws -> T) rethrows -> T {
         try name.withCString { text in
-            var raw = tbot_session_t(size: UInt32(MemoryLayout<tbot_session_t>.size), name: text,
+            var raw = tbot_session_t(size: ABIStruct.size(tbot_session_t.self), name: text,
                                      start_ns: startNanoseconds, end_ns: endNanoseconds)
             return try withUnsafePointer(to: &raw) { try body($0) }
         }
@@ -30,9 +30,10 @@ public final class StrategyPlugin {
     public var id: String { instance.info.id }
 
     public init?(_ instance: PluginInstance) {
-        guard instance.info.kind == .strategy, let table = instance.descriptor.functions else { return nil }
+        guard instance.info.kind == .strategy, let table = instance.descriptor.functions,
+              let api = try? FunctionTables.strategy(table).get() else { return nil }
         self.instance = instance
-        api = table.assumingMemoryBound(to: tbot_strategy_api_t.self).pointee
+        self.api = api
         collector = IntentCollector(strategyID: instance.info.id)
     }
 
@@ -86,14 +87,17 @@ final class IntentCollector {
     }
 
     func withSink<T>(_ body: (UnsafePointer<tbot_intent_sink_t>) throws -> T) rethrows -> T {
-        var sink = tbot_intent_sink_t(size: UInt32(MemoryLayout<tbot_intent_sink_t>.size),
+        var sink = tbot_intent_sink_t(size: ABIStruct.size(tbot_intent_sink_t.self),
                                       sink_ctx: Unmanaged.passUnretained(self).toOpaque(), emit: collectIntent)
         return try withUnsafePointer(to: &sink) { try body($0) }
     }
 
-    fileprivate func accept(_ raw: tbot_intent_t) -> tbot_status_t {
-        guard raw.size >= UInt32(MemoryLayout<tbot_intent_t>.size) else {
-            rejected.append(IntentRejection("intent size \(raw.size) is smaller than ABI 1.0's \(MemoryLayout<tbot_intent_t>.size)"))
+    static let intentBaseline = ABIStruct.baseline(through: \tbot_intent_t.tag)
+
+    fileprivate func accept(_ pointer: UnsafeRawPointer) -> tbot_status_t {
+        guard let raw = ABIStruct.read(pointer, baseline: Self.intentBaseline, as: tbot_intent_t.self) else {
+            let size = ABIStruct.declaredSize(pointer)
+            rejected.append(IntentRejection("intent size \(size) is smaller than ABI 1.0's \(Self.intentBaseline)"))
             return TBOT_ERR_INVALID_ARGUMENT
         }
         switch TradeIntent.from(raw, strategyID: strategyID) {
@@ -109,5 +113,5 @@ final class IntentCollector {
 
 private func collectIntent(_ context: UnsafeMutableRawPointer?, _ intent: UnsafePointer<tbot_intent_t>?) -> tbot_status_t {
     guard let context, let intent else { return TBOT_ERR_INVALID_ARGUMENT }
-    return Unmanaged<IntentCollector>.fromOpaque(context).takeUnretainedValue().accept(intent.pointee)
+    return Unmanaged<IntentCollector>.fromOpaque(context).takeUnretainedValue().accept(UnsafeRawPointer(intent))
 }
