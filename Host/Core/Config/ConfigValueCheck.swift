@@ -62,6 +62,10 @@ extension ConfigValueKind {
 
         case .path:
             return .success(raw)
+
+        case .code:
+            let valid = (1...16).contains(raw.count) && raw.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") }
+            return valid ? .success(raw) : fail("\(quoted(raw)) is not a code")
         }
     }
 

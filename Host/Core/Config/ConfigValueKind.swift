@@ -68,6 +68,8 @@ public enum ConfigValueKind: Sendable, Equatable {
     case versionTag
     /// A folder path; `emptyMeans` says what an empty value does (nil: empty not allowed).
     case path(emptyMeans: String?)
+    /// An identity code for file names: 1 to 16 of A-Z and 0-9.
+    case code
 
     public static let weekdayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     public static let sessionNames = ["open", "mid", "close"]
@@ -100,6 +102,8 @@ public enum ConfigValueKind: Sendable, Equatable {
             return "a version tag like v1.0.0"
         case let .path(emptyMeans):
             return emptyMeans.map { "a folder path, or empty for \($0)" } ?? "a folder path\(eg)"
+        case .code:
+            return "1 to 16 characters of A-Z and 0-9\(eg)"
         }
     }
 }

@@ -43,6 +43,10 @@ public struct RuntimeConfig: Sendable {
     public let pluginsDir: String?
     public let manifestsDir: String
     public let outputDir: String
+    public let backupDir: String
+    public let backupRetentionDays: Int
+    /// ENTITY_CODE, JURISDICTION_CODE, BROKER_CODE, BOT_ID: the ledger file's name parts.
+    public let ledgerIdentity: LedgerIdentity
 
     init(source: String, values: [String: String], lines: [String: Int], warnings: [String]) {
         self.source = source
@@ -76,6 +80,10 @@ public struct RuntimeConfig: Sendable {
         pluginsDir = read.text("PLUGINS_DIR").isEmpty ? nil : read.text("PLUGINS_DIR")
         manifestsDir = read.text("MANIFESTS_DIR")
         outputDir = read.text("OUTPUT_DIR")
+        backupDir = read.text("BACKUP_DIR")
+        backupRetentionDays = read.int("BACKUP_RETENTION_DAYS")
+        ledgerIdentity = LedgerIdentity(entity: read.text("ENTITY_CODE"), jurisdiction: read.text("JURISDICTION_CODE"),
+                                        broker: read.text("BROKER_CODE"), bot: read.text("BOT_ID"))
     }
 
     /// The normalised value of any known key (secrets never get here: no schema key is one).

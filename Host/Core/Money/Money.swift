@@ -36,6 +36,9 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Rounded to cents for display, e.g. "1234.56".
     public var description: String { DecimalText.format(decimal, fractionDigits: 2) }
 
+    /// Every stored digit, e.g. "1234.5678": for the ledger, exports and audit messages.
+    public var exactDescription: String { DecimalText.format(decimal, fractionDigits: 4) }
+
     public static func + (lhs: Money, rhs: Money) -> Money { Money(units: lhs.units + rhs.units) }
     public static func - (lhs: Money, rhs: Money) -> Money { Money(units: lhs.units - rhs.units) }
     public static prefix func - (value: Money) -> Money { Money(units: -value.units) }

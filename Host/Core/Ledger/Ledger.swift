@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+
+/// One bot identity's books in one mode: a SQLite file in WAL mode whose schema refuses
+/// unbalanced or edited postings. All money is Money (int64 of 1/10000).
+public final class Ledger {
+    /// How each commit reaches the disk.
+    public enum Durability: Sendable {
+        /// synchronous=FULL: a committed posting survives power loss (live and paper sessions).
+        case full
+        /// synchronous=NORMAL: WAL keeps the file consistent; the last commits may be lost on
+        /// power loss (backtests, which can be rerun).
+        case batch
+    }
+
+    public let path: String
+    public let mode: LedgerMode
+    public let identity: LedgerIdentity
+    let database: DatabaseQueue
+    private var lastHash: String
+
+    /// Opens (creating when `create` is set) the ledger at `path`. A file written for
+    /// another mode or identity is refused, so paper and live books cannot be crossed.
+    public init(path: String, mode: LedgerMode, identity: LedgerIdentity, durability: Durability = .full, create: Bool = true) throws {
+        if !create, !FileManager.default.fileExists(atPath: path) { throw LedgerError.notFound("ledger \(path)") }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        }
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        self.path = path
+        self.mode = mode
+        self.identity = identity
+        try LedgerSchema.migrator.migrate(database)
+        lastHash = LedgerHashChain.genesis
+        try database.write { db in
+            try Self.claim(db, key: "mode", value: mode.rawValue) { LedgerError.wrongMode(file: path, expected: mode, found: $0) }
+            try Self.claim(db, key: "identity", value: identity.stem) { LedgerError.wrongIdentity(file: path, expected: identity.stem, found: $0) }
+        }
+        lastHash = try database.read { db in
+            try String.fetchOne(db, sql: "SELECT hash FROM transactions WHERE state = 'posted' ORDER BY id DESC LIMIT 1")
+        } ?? LedgerHashChain.genesis
+    }
+
+    /// Records `value` under `key` in a new file, or checks it in an existing one.
+    private static func claim(_ db: Database, key: String, value: String, mismatch: (String) -> LedgerError) throws {
+        if let stored = try String.fetchOne(db, sql: "SELECT value FROM ledger_meta WHERE key = ?", arguments: [key]) {
+            guard stored == value else { throw mismatch(stored) }
+        } else {
+            try db.execute(sql: "INSERT INTO ledger_meta (key, value) VALUES (?, ?)", arguments: [key, value])
+        }
+    }
+
+    // MARK: Accounts
+
+    /// Adds any of `accounts` not yet in the chart; existing ones are left as they are.
+    public func ensureAccounts(_ accounts: [LedgerAccount]) throws {
+        try database.write { db in
+            for account in accounts {
+                try db.execute(sql: "INSERT OR IGNORE INTO accounts (code, type, name) VALUES (?, ?, ?)",
+                               arguments: [account.code, account.type.rawValue, account.name])
+            }
+        }
+    }
+
+    public func accounts() throws -> [LedgerAccount] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT code, type, name FROM accounts ORDER BY code").map {
+                LedgerAccount(code: $0["code"], type: AccountType(rawValue: $0["type"]) ?? .asset, name: $0["name"])
+            }
+        }
+    }
+
+    // MARK: Posting
+
+    /// Posts one transaction in its own commit.
+    @discardableResult
+    public func post(_ transaction: NewTransaction) throws -> PostedTransaction {
+        try post([transaction])[0]
+    }
+
+    /// Posts several transactions in one commit: all or none.
+    @discardableResult
+    public func post(_ transactions: [NewTransaction]) throws -> [PostedTransaction] {
+        for transaction in transactions { try Self.check(transaction) }
+        var chain = lastHash
+        let posted = try database.write { db in
+            try transactions.map { transaction in
+                let result = try LedgerWriter.insert(transaction, mode: mode, identity: identity, previousHash: chain, in: db)
+                chain = result.hash
+                return result
+            }
+        }
+        lastHash = chain
+        return posted
+    }
+
+    /// Posts the mirror image of transaction `id`: the correction for a posted mistake.
+    @discardableResult
+    public func reverse(_ id: Int64, at nanoseconds: Int64, reason: String) throws -> PostedTransaction {
+        guard let original = try transaction(id: id) else { throw LedgerError.notFound("transaction \(id)") }
+        let reversed = try database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM transactions WHERE reverses = ?)", arguments: [id]) ?? false
+        }
+        if reversed { throw LedgerError.alreadyReversed(id) }
+        let mirror = NewTransaction(
+            kind: .reversal, type: original.transaction.type, postedNanoseconds: nanoseconds,
+            memo: "reversal of \(original.fitid): \(reason)", audit: original.transaction.audit,
+            entries: original.transaction.entries.map { LedgerEntry(account: $0.account, amount: -$0.amount) },
+            reverses: id)
+        return try post(mirror)
+    }
+
+    /// The checks the database also makes, done first so the error is specific.
+    static func check(_ transaction: NewTransaction) throws {
+        guard transaction.entries.count >= 2 else { throw LedgerError.tooFewEntries(transaction.entries.count) }
+        if let zero = transaction.entries.first(where: { $0.amount == .zero }) { throw LedgerError.zeroAmount(account: zero.account) }
+        guard transaction.debits == transaction.credits else {
+            throw LedgerError.unbalanced(debits: transaction.debits, credits: transaction.credits)
+        }
+    }
+
+    // MARK: Reading
+
+    public func transaction(id: Int64) throws -> PostedTransaction? {
+        try database.read { db in try LedgerReader.transactions(db, where: "t.id = ?", arguments: [id]).first }
+    }
+
+    /// Posted transactions in id order, optionally within [from, to) in host nanoseconds.
+    public func transactions(from: Int64? = nil, to: Int64? = nil) throws -> [PostedTransaction] {
+        try database.read { db in
+            try LedgerReader.transactions(db, where: "t.posted_ns >= ? AND t.posted_ns < ?",
+                                          arguments: [from ?? Int64.min, to ?? Int64.max])
+        }
+    }
+
+    /// Balance of every account with entries (debits positive), by account code.
+    public func trialBalance() throws -> [(account: LedgerAccount, balance: Money)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.code, a.type, a.name, SUM(e.amount) AS balance
+                FROM entries e JOIN transactions t ON t.id = e.transaction_id JOIN accounts a ON a.code = e.account
+                WHERE t.state = 'posted' GROUP BY a.code ORDER BY a.code
+                """).map {
+                (LedgerAccount(code: $0["code"], type: AccountType(rawValue: $0["type"]) ?? .asset, name: $0["name"]),
+                 Money(units: $0["balance"]))
+            }
+        }
+    }
+
+    /// True when a fill with this broker confirmation is already in the books.
+    public func hasFill(broker: String, confirmation: String) throws -> Bool {
+        try database.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM transactions WHERE kind = 'fill' AND broker = ? AND broker_confirmation = ?)
+                """, arguments: [broker, confirmation]) ?? false
+        }
+    }
+
+    public func verify() throws -> [LedgerFault] {
+        try database.read { db in try LedgerVerifier.faults(db) }
+    }
+}
