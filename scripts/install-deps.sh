@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages TBot builds against, only when one is missing.
+# Installs what TBot builds and tests against, only what is missing.
 # Debian or Ubuntu; run as root (or with sudo available).
+#   system: libsqlite3-dev libcurl4-openssl-dev libffi-dev (build), hledger (ledger export test)
+#   PyPI:   ofxtools (OFX export test)
 set -euo pipefail
 
-packages=(libsqlite3-dev libcurl4-openssl-dev libffi-dev)
+packages=(libsqlite3-dev libcurl4-openssl-dev libffi-dev hledger)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -11,12 +13,15 @@ for package in "${packages[@]}"; do
     fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
-fi
-
-echo "installing: ${missing[*]}"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-$sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+if ! python3 -c "import ofxtools" 2>/dev/null; then
+    echo "installing: ofxtools (PyPI)"
+    python3 -m pip install -q ofxtools
+fi
