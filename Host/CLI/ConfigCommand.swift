@@ -5,7 +5,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Work with the runtime config (.env_bot).",
-        subcommands: [ConfigValidate.self])
+        subcommands: [ConfigValidate.self, ConfigExample.self])
 }
 
 struct ConfigValidate: ParsableCommand {
@@ -32,4 +32,12 @@ struct ConfigValidate: ParsableCommand {
         config.warnings.forEach { Console.error("warning: \($0)") }
         print("\(config.source): valid")
     }
+}
+
+struct ConfigExample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "example",
+        abstract: "Print a complete, valid config with every key, its comment and the seed's value (.env_bot.example).")
+
+    func run() throws { print(ConfigSchema.exampleFileText(), terminator: "") }
 }

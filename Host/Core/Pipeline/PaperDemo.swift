@@ -59,7 +59,7 @@ public struct PaperDemo {
         lines += pipeline.transcript
 
         let closing = try account(broker)
-        let c = pipeline.counts, trips = pipeline.trips
+        let c = pipeline.counts, trips = pipeline.book
         lines.append("summary: bars \(c.bars), intents \(c.intents), blocked \(c.blocked), orders \(c.orders) "
             + "(\(c.rejectedOrders) rejected), fills \(c.fills), round trips \(trips.roundTrips) "
             + "(\(trips.wins) won, \(trips.losses) lost), realized P&L \(trips.realized), fees \(trips.fees), "

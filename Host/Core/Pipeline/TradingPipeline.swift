@@ -13,8 +13,15 @@ public final class TradingPipeline {
     private let clock: SimulatedClock
 
     public private(set) var transcript: [String] = []
-    public private(set) var trips = RoundTripTracker()
+    public private(set) var book: PositionBook
     public private(set) var counts = Counts()
+    /// Closed trades and failed orders, for the trade history.
+    public private(set) var tradeRecords: [TradeRecord] = []
+    /// Posts every fill to the books; nil runs without a ledger.
+    private let poster: LedgerPoster?
+    private let mode: LedgerMode
+    /// What was decided for each order, to attach to its fills: strategy, expected price, when.
+    private var orderContexts: [String: (context: LedgerPoster.FillContext, decided: Int64)] = [:]
     private var lastBars: [String: Bar] = [:]
     private var seenFills = Set<String>()
     /// Fills at or after this time may still be new; older ones were all seen.
@@ -30,13 +37,17 @@ public final class TradingPipeline {
     }
 
     public init(strategy: StrategyPlugin, filters: [FilterPlugin], broker: BrokerPlugin,
-                sizer: PositionSizer, fractionalAllowed: Bool, clock: SimulatedClock) {
+                sizer: PositionSizer, fractionalAllowed: Bool, clock: SimulatedClock,
+                poster: LedgerPoster? = nil, book: PositionBook? = nil, mode: LedgerMode = .paper) {
         self.strategy = strategy
         self.filters = filters
         self.broker = broker
         self.sizer = sizer
         self.fractionalAllowed = fractionalAllowed
         self.clock = clock
+        self.poster = poster
+        self.book = book ?? PositionBook(uuidNamespace: "\(mode.rawValue)|\(broker.id)")
+        self.mode = mode
     }
 
     /// Runs one session over `bars` (time-ordered), then closes what is still open.
@@ -125,7 +136,7 @@ public final class TradingPipeline {
                 record(.skipped(symbol: intent.symbol, reason: reason))
             case .sized(let quantity, let explanation):
                 record(.sized(symbol: intent.symbol, quantity: quantity, explanation: explanation))
-                submit(symbol: intent.symbol, side: intent.side, quantity: quantity)
+                submit(symbol: intent.symbol, side: intent.side, quantity: quantity, expectedPrice: entry)
             }
         } catch {
             brokerFailed(error, symbol: intent.symbol)
@@ -137,7 +148,8 @@ public final class TradingPipeline {
             guard let held = try position(intent.symbol) else {
                 return record(.skipped(symbol: intent.symbol, reason: "no open position to exit"))
             }
-            submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)))
+            submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)),
+                   expectedPrice: intent.entryPrice > 0 ? intent.entryPrice : lastBars[intent.symbol]?.close)
         } catch {
             record(.orderError(symbol: intent.symbol, message: "\(error)"))
         }
@@ -149,23 +161,32 @@ public final class TradingPipeline {
             let open = try broker.positions().filter { $0.quantity != .zero }
             if !open.isEmpty { record(.note("\(reason): closing \(open.count) open position(s)")) }
             for held in open {
-                submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)))
+                submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)),
+                       expectedPrice: lastBars[held.symbol]?.close, tags: ["SESSION_END_EXIT"])
             }
         } catch {
             record(.orderError(symbol: "*", message: "\(error)"))
         }
     }
 
-    private func submit(symbol: String, side: TradeSide, quantity: Quantity) {
+    private func submit(symbol: String, side: TradeSide, quantity: Quantity, expectedPrice: Double?, tags: [String] = []) {
         if let brokerHalt { return record(.skipped(symbol: symbol, reason: brokerHalt)) }
         orderSequence += 1
+        let decided = clock.nowNanoseconds
         let request = OrderRequest(clientOrderID: String(format: "tbot-%06d", orderSequence), symbol: symbol,
                                    side: side, type: .market, quantity: quantity)
         do {
             let order = try broker.submit(request)
             counts.orders += 1
-            if order.status == .rejected { counts.rejectedOrders += 1 }
+            orderContexts[order.orderID] = (LedgerPoster.FillContext(strategy: strategy.id, expectedPrice: expectedPrice, tags: tags), decided)
             record(.order(order, type: "market"))
+            if order.status == .rejected {
+                counts.rejectedOrders += 1
+                tradeRecords.append(TradeRecord(
+                    timeNanoseconds: clock.nowNanoseconds, strategyName: strategy.id, ticker: symbol,
+                    side: side == .buy ? "long" : "short", size: quantity, entryPrice: nil, exitPrice: nil, pnl: nil,
+                    broker: broker.id, mode: mode, errorCode: "ORDER_REJECTED", tags: [order.rejectReason]))
+            }
             collectFills()
         } catch {
             brokerFailed(error, symbol: symbol)
@@ -178,11 +199,34 @@ public final class TradingPipeline {
                 seenFills.insert(fill.fillID)
                 fillCursor = max(fillCursor, fill.timeNanoseconds)
                 counts.fills += 1
-                record(.fill(fill, realized: trips.record(fill)))
+                bookFill(fill)
             }
         } catch {
             record(.orderError(symbol: "*", message: "\(error)"))
         }
+    }
+
+    /// Books one new fill: the position book, the ledger, the transcript and the trade history.
+    private func bookFill(_ fill: BrokerFill) {
+        let decision = orderContexts[fill.orderID] ?? (LedgerPoster.FillContext(strategy: strategy.id), clock.nowNanoseconds)
+        let outcome = book.apply(fill, strategy: decision.context.strategy)
+        if let poster {
+            do {
+                try poster.post(fill: fill, outcome: outcome, context: decision.context, book: &book, at: clock.nowNanoseconds)
+            } catch {
+                // Books that cannot be written stop trading: nothing may happen off the record.
+                brokerHalt = "ledger write failed, trading halted: \(error)"
+                record(.note(brokerHalt!))
+            }
+        }
+        record(.fill(fill, realized: outcome.netResult))
+        guard let result = outcome.netResult else { return }
+        tradeRecords.append(TradeRecord(
+            timeNanoseconds: clock.nowNanoseconds, strategyName: decision.context.strategy, ticker: fill.symbol,
+            side: fill.side == .sell ? "long" : "short", size: outcome.closedQuantity, entryPrice: outcome.entryPrice,
+            exitPrice: DecimalText.fromPrice(fill.price), pnl: result, broker: broker.id, mode: mode,
+            tradeUUID: outcome.tradeUUID,
+            executionMilliseconds: Double(clock.nowNanoseconds - decision.decided) / 1_000_000, tags: decision.context.tags))
     }
 
     /// Records a broker failure; a fatal one halts the broker for the rest of the day.

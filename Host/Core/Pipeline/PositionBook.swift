@@ -1,0 +1,133 @@
+import Crypto
+import Foundation
+
+/// The host's own record of open positions at book value, per symbol, signed (long positive).
+/// Every fill goes through it; it says how much of a fill opens or closes, what the closed
+/// part cost, and the realized result, so the ledger postings and the trade history agree.
+/// Book value excludes fees (they are expenses); fees and slippage of an open trade are
+/// carried along so the trade's net P&L includes them.
+public struct PositionBook: Sendable {
+    public struct Holding: Equatable, Sendable {
+        public var quantity: Quantity
+        /// Signed: what the position cost (long) or raised (short), less slippage reclassed.
+        public var bookValue: Money
+        /// Fees and slippage charged to this trade while open, not yet in a realized result.
+        public var carriedCosts: Money
+        public var tradeUUID: String
+        public var strategy: String
+    }
+
+    /// What one fill did to the book.
+    public struct Outcome: Equatable, Sendable {
+        public let symbol: String
+        public let side: TradeSide
+        public let value: Money
+        public let closedQuantity: Quantity
+        public let closedValue: Money
+        /// Signed book value removed by the closing part (long positive).
+        public let closedBook: Money
+        public let openedQuantity: Quantity
+        public let openedValue: Money
+        /// Proceeds less book of the closed part; nil when nothing closed.
+        public let realized: Money?
+        /// realized less the closed part's share of fees and slippage.
+        public let netResult: Money?
+        /// Average entry price of the closed part, as decimal.
+        public let entryPrice: Decimal?
+        public let tradeUUID: String
+    }
+
+    public private(set) var holdings: [String: Holding] = [:]
+    public private(set) var realized = Money.zero
+    public private(set) var fees = Money.zero
+    public private(set) var slippage = Money.zero
+    public private(set) var wins = 0
+    public private(set) var losses = 0
+    private let uuidNamespace: String
+
+    /// `uuidNamespace` makes trade UUIDs unique per ledger while staying deterministic.
+    public init(uuidNamespace: String) { self.uuidNamespace = uuidNamespace }
+
+    public var roundTrips: Int { wins + losses }
+
+    /// Applies a fill. `strategy` names who opened a new trade.
+    public mutating func apply(_ fill: BrokerFill, strategy: String) -> Outcome {
+        let side = fill.side ?? .buy
+        let signed = side == .buy ? fill.quantity : Quantity(units: -fill.quantity.units)
+        var holding = holdings[fill.symbol]
+        let value = Money.value(of: fill.quantity, at: fill.price)
+        fees = fees + fill.fee
+
+        var closedQuantity = Quantity.zero, closedValue = Money.zero, closedBook = Money.zero
+        var realizedPart: Money?, netPart: Money?, entryPrice: Decimal?
+        if var open = holding, (open.quantity.units > 0) != (signed.units > 0) {
+            closedQuantity = Quantity(units: min(abs(open.quantity.units), fill.quantity.units))
+            closedValue = Money.value(of: closedQuantity, at: fill.price)
+            let share = closedQuantity.decimal / Quantity(units: abs(open.quantity.units)).decimal
+            closedBook = Money(open.bookValue.decimal * share)
+            let carried = Money(open.carriedCosts.decimal * share)
+            entryPrice = abs(open.bookValue.decimal) / Quantity(units: abs(open.quantity.units)).decimal
+            let cashEffect = side == .sell ? closedValue : -closedValue
+            let result = cashEffect - closedBook
+            let feeShare = Money(fill.fee.decimal * closedQuantity.decimal / fill.quantity.decimal)
+            realizedPart = result
+            netPart = result - carried - feeShare
+            realized = realized + result
+            if netPart! > .zero { wins += 1 } else { losses += 1 }
+            open.quantity = Quantity(units: open.quantity.units + (side == .buy ? closedQuantity.units : -closedQuantity.units))
+            open.bookValue = open.bookValue - closedBook
+            open.carriedCosts = open.carriedCosts - carried
+            holding = open.quantity == .zero ? nil : open
+        }
+        let openedQuantity = Quantity(units: fill.quantity.units - closedQuantity.units)
+        let openedValue = value - closedValue
+        let tradeUUID: String
+        if let holding {
+            tradeUUID = holding.tradeUUID // still open: the same trade
+        } else if openedQuantity > .zero {
+            tradeUUID = uuid(for: fill) // a new trade (fresh, or the far side of a flip)
+        } else {
+            tradeUUID = holdings[fill.symbol]?.tradeUUID ?? uuid(for: fill) // closed in full
+        }
+        if openedQuantity > .zero {
+            var open = holding ?? Holding(quantity: .zero, bookValue: .zero, carriedCosts: .zero, tradeUUID: tradeUUID, strategy: strategy)
+            open.quantity = Quantity(units: open.quantity.units + (side == .buy ? openedQuantity.units : -openedQuantity.units))
+            open.bookValue = open.bookValue + (side == .buy ? openedValue : -openedValue)
+            open.carriedCosts = open.carriedCosts + Money(fill.fee.decimal * openedQuantity.decimal / fill.quantity.decimal)
+            holding = open
+        }
+        holdings[fill.symbol] = holding
+        return Outcome(symbol: fill.symbol, side: side, value: value, closedQuantity: closedQuantity, closedValue: closedValue,
+                       closedBook: closedBook, openedQuantity: openedQuantity, openedValue: openedValue,
+                       realized: realizedPart, netResult: netPart, entryPrice: entryPrice, tradeUUID: tradeUUID)
+    }
+
+    /// Slippage reclassed out of an open position's book (see LedgerPoster).
+    public mutating func reclassSlippage(symbol: String, amount: Money) {
+        slippage = slippage + amount
+        guard var open = holdings[symbol] else { return }
+        open.bookValue = open.bookValue - amount
+        open.carriedCosts = open.carriedCosts + amount
+        holdings[symbol] = open
+    }
+
+    /// Slippage on a closing fill: the realized result grows back by it, the cost is the expense.
+    public mutating func recordClosingSlippage(_ amount: Money) {
+        slippage = slippage + amount
+        realized = realized + amount
+    }
+
+    /// Restores a holding read back from the ledger after a restart.
+    public mutating func restore(symbol: String, holding: Holding) { holdings[symbol] = holding }
+
+    /// Deterministic: the same ledger and the same fill give the same id, in a replay too.
+    private func uuid(for fill: BrokerFill) -> String {
+        let digest = Array(SHA256.hash(data: Data("\(uuidNamespace)|\(fill.orderID)|\(fill.fillID)".utf8)))
+        var bytes = Array(digest.prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80 // RFC 9562 version 8: custom, name-based
+        bytes[8] = (bytes[8] & 0x3F) | 0x80 // RFC 4122 variant
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        return parts.map(String.init).joined(separator: "-")
+    }
+}
