@@ -137,13 +137,13 @@ public final class Ledger {
         }
     }
 
-    /// Balance of every account with entries (debits positive), by account code.
+    /// Balance of every account whose balance is not zero (debits positive), by account code.
     public func trialBalance() throws -> [(account: LedgerAccount, balance: Money)] {
         try database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT a.code, a.type, a.name, SUM(e.amount) AS balance
                 FROM entries e JOIN transactions t ON t.id = e.transaction_id JOIN accounts a ON a.code = e.account
-                WHERE t.state = 'posted' GROUP BY a.code ORDER BY a.code
+                WHERE t.state = 'posted' GROUP BY a.code HAVING SUM(e.amount) <> 0 ORDER BY a.code
                 """).map {
                 (LedgerAccount(code: $0["code"], type: AccountType(rawValue: $0["type"]) ?? .asset, name: $0["name"]),
                  Money(units: $0["balance"]))

@@ -13,6 +13,8 @@ public struct PositionBook: Sendable {
         public var bookValue: Money
         /// Fees and slippage charged to this trade while open, not yet in a realized result.
         public var carriedCosts: Money
+        /// Signed value the opening fills actually paid or raised: the entry price's source.
+        public var filledValue: Money
         public var tradeUUID: String
         public var strategy: String
     }
@@ -32,7 +34,7 @@ public struct PositionBook: Sendable {
         public let realized: Money?
         /// realized less the closed part's share of fees and slippage.
         public let netResult: Money?
-        /// Average entry price of the closed part, as decimal.
+        /// Average price the closed part was actually filled at when opened.
         public let entryPrice: Decimal?
         public let tradeUUID: String
     }
@@ -66,7 +68,7 @@ public struct PositionBook: Sendable {
             let share = closedQuantity.decimal / Quantity(units: abs(open.quantity.units)).decimal
             closedBook = Money(open.bookValue.decimal * share)
             let carried = Money(open.carriedCosts.decimal * share)
-            entryPrice = abs(open.bookValue.decimal) / Quantity(units: abs(open.quantity.units)).decimal
+            entryPrice = abs(open.filledValue.decimal) / Quantity(units: abs(open.quantity.units)).decimal
             let cashEffect = side == .sell ? closedValue : -closedValue
             let result = cashEffect - closedBook
             let feeShare = Money(fill.fee.decimal * closedQuantity.decimal / fill.quantity.decimal)
@@ -77,6 +79,7 @@ public struct PositionBook: Sendable {
             open.quantity = Quantity(units: open.quantity.units + (side == .buy ? closedQuantity.units : -closedQuantity.units))
             open.bookValue = open.bookValue - closedBook
             open.carriedCosts = open.carriedCosts - carried
+            open.filledValue = open.filledValue - Money(open.filledValue.decimal * share)
             holding = open.quantity == .zero ? nil : open
         }
         let openedQuantity = Quantity(units: fill.quantity.units - closedQuantity.units)
@@ -90,9 +93,11 @@ public struct PositionBook: Sendable {
             tradeUUID = holdings[fill.symbol]?.tradeUUID ?? uuid(for: fill) // closed in full
         }
         if openedQuantity > .zero {
-            var open = holding ?? Holding(quantity: .zero, bookValue: .zero, carriedCosts: .zero, tradeUUID: tradeUUID, strategy: strategy)
+            var open = holding ?? Holding(quantity: .zero, bookValue: .zero, carriedCosts: .zero, filledValue: .zero,
+                                          tradeUUID: tradeUUID, strategy: strategy)
             open.quantity = Quantity(units: open.quantity.units + (side == .buy ? openedQuantity.units : -openedQuantity.units))
             open.bookValue = open.bookValue + (side == .buy ? openedValue : -openedValue)
+            open.filledValue = open.filledValue + (side == .buy ? openedValue : -openedValue)
             open.carriedCosts = open.carriedCosts + Money(fill.fee.decimal * openedQuantity.decimal / fill.quantity.decimal)
             holding = open
         }
