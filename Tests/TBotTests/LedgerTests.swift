@@ -86,7 +86,7 @@ final class LedgerTests: XCTestCase {
         XCTAssertEqual(reversal.transaction.reverses, 1)
         XCTAssertEqual(reversal.transaction.memo, "reversal of TBOT_US_PAPER_001_BOT-PAPER-0000000001: typed the wrong amount")
         XCTAssertEqual(reversal.transaction.entries.map(\.amount.units), [-500, 500])
-        XCTAssertEqual(try ledger.trialBalance().map(\.balance), [.zero, .zero])
+        XCTAssertEqual(try ledger.trialBalance().count, 0, "every account back to zero")
         XCTAssertThrowsError(try ledger.reverse(1, at: 3_000, reason: "again")) { XCTAssertEqual("\($0)", "transaction 1 is already reversed") }
         XCTAssertEqual(try ledger.verify(), [])
     }
