@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (run them from a release build).",
-        subcommands: [BenchABI.self])
+        subcommands: [BenchABI.self, BenchLedger.self])
 }
 
 struct BenchABI: ParsableCommand {
@@ -51,5 +51,26 @@ extension CommandLine {
     /// The running binary, resolved through /proc so a symlink or PATH lookup does not matter.
     static var executablePath: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
+    }
+}
+
+struct BenchLedger: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Postings per second: backtest batch mode, and live durability mode (one synchronous=FULL commit per fill).")
+
+    @Option(help: "Transactions in the batched run.") var batched = 200_000
+    @Option(help: "Transactions per commit in the batched run.") var batchSize = 10_000
+    @Option(help: "Transactions in the durable run, one commit each.") var durable = 2_000
+    @Option(help: ArgumentHelp("Folder for the scratch ledgers (the disk being measured).", valueName: "dir")) var directory: String?
+
+    func run() throws {
+        var bench = LedgerBenchmark(batchedTransactions: batched, batchSize: batchSize, durableTransactions: durable)
+        if let directory { bench.directory = URL(fileURLWithPath: directory) }
+        let results = try bench.run()
+        print(String(format: "batched (backtest, %d per commit, synchronous=NORMAL): %.0f postings/s, target >= 200000",
+                     batchSize, results.batchedPostingsPerSecond))
+        print(String(format: "durable (live, one commit per fill, synchronous=FULL): %.0f postings/s (%.3f ms per commit)",
+                     results.durablePostingsPerSecond, results.durableMillisecondsPerCommit))
     }
 }

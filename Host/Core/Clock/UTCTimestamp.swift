@@ -8,13 +8,30 @@ public enum UTCTimestamp {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        let base = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d",
-            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-        guard fractional else { return base + "Z" }
-        let millis = (nanoseconds - seconds * 1_000_000_000) / 1_000_000
-        return base + String(format: ".%03dZ", Int(millis))
+        // Built by hand: String(format:) dominates the cost of posting a transaction.
+        var text = [UInt8]()
+        text.reserveCapacity(24)
+        func append(_ value: Int, width: Int) {
+            var digits = [UInt8](repeating: 0x30, count: width)
+            var rest = value
+            for index in stride(from: width - 1, through: 0, by: -1) {
+                digits[index] = UInt8(0x30 + rest % 10)
+                rest /= 10
+            }
+            text += digits
+        }
+        append(Int(parts.tm_year) + 1900, width: 4); text.append(0x2D)
+        append(Int(parts.tm_mon) + 1, width: 2); text.append(0x2D)
+        append(Int(parts.tm_mday), width: 2); text.append(0x54)
+        append(Int(parts.tm_hour), width: 2); text.append(0x3A)
+        append(Int(parts.tm_min), width: 2); text.append(0x3A)
+        append(Int(parts.tm_sec), width: 2)
+        if fractional {
+            text.append(0x2E)
+            append(Int((nanoseconds - seconds * 1_000_000_000) / 1_000_000), width: 3)
+        }
+        text.append(0x5A)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Nanoseconds of a UTC calendar time.

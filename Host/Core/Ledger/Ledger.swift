@@ -18,6 +18,8 @@ public final class Ledger {
     public let identity: LedgerIdentity
     let database: DatabaseQueue
     private var lastHash: String
+    /// Codes of the chart, so a posting to an unknown account is refused before SQL runs.
+    private var accountCodes: Set<String> = []
 
     /// Opens (creating when `create` is set) the ledger at `path`. A file written for
     /// another mode or identity is refused, so paper and live books cannot be crossed.
@@ -43,6 +45,7 @@ public final class Ledger {
         lastHash = try database.read { db in
             try String.fetchOne(db, sql: "SELECT hash FROM transactions WHERE state = 'posted' ORDER BY id DESC LIMIT 1")
         } ?? LedgerHashChain.genesis
+        accountCodes = Set(try accounts().map(\.code))
     }
 
     /// Records `value` under `key` in a new file, or checks it in an existing one.
@@ -64,6 +67,7 @@ public final class Ledger {
                                arguments: [account.code, account.type.rawValue, account.name])
             }
         }
+        accountCodes.formUnion(accounts.map(\.code))
     }
 
     public func accounts() throws -> [LedgerAccount] {
@@ -87,9 +91,13 @@ public final class Ledger {
     public func post(_ transactions: [NewTransaction]) throws -> [PostedTransaction] {
         for transaction in transactions { try Self.check(transaction) }
         var chain = lastHash
+        let accounts = accountCodes
         let posted = try database.write { db in
-            try transactions.map { transaction in
-                let result = try LedgerWriter.insert(transaction, mode: mode, identity: identity, previousHash: chain, in: db)
+            var id = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM transactions")) ?? 0
+            return try transactions.map { transaction in
+                id += 1
+                let result = try LedgerWriter.insert(transaction, id: id, mode: mode, identity: identity, previousHash: chain,
+                                                     accounts: accounts, in: db)
                 chain = result.hash
                 return result
             }

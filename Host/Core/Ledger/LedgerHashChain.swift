@@ -8,7 +8,19 @@ enum LedgerHashChain {
 
     static func hash(previous: String, canonical: String) -> String {
         let digest = SHA256.hash(data: Data((previous + "\n" + canonical).utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return hex(digest)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in bytes {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Every stored field that matters, in a fixed order, unit-separated.
