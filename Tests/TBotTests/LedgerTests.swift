@@ -49,17 +49,19 @@ final class LedgerTests: XCTestCase {
     func testDatabaseRefusesUnbalancedPostingThroughRawSQL() throws {
         _ = try ledger()
         let db = try DatabaseQueue(path: path)
-        try db.write { db in
-            try db.execute(sql: "INSERT INTO transactions (id, fitid, trntype, dtposted, posted_ns, kind, memo, mode, state) VALUES (7, 'raw', 'OTHER', 'x', 0, 'fill', 'raw', 'paper', 'open')")
-            try db.execute(sql: "INSERT INTO entries (transaction_id, account, amount) VALUES (7, 'Assets:Reserve:Cash', 100), (7, 'Equity:OpeningBalance', -90)")
+        let row = "INSERT INTO transactions (id, fitid, trntype, dtposted, posted_ns, kind, memo, mode, hash) VALUES (7, 'raw', 'OTHER', 'x', 0, 'fill', 'raw', 'paper', 'h')"
+        XCTAssertThrowsError(try db.write { db in
+            try db.execute(sql: "INSERT INTO entries (transaction_id, line, account, amount) VALUES (7, 1, 'Assets:Reserve:Cash', 100), (7, 2, 'Equity:OpeningBalance', -90)")
+            try db.execute(sql: row)
+        }) { XCTAssertTrue("\($0)".contains("unbalanced transaction: debits must equal credits"), "\($0)") }
+        XCTAssertThrowsError(try db.write { try $0.execute(sql: row) }) {
+            XCTAssertTrue("\($0)".contains("a transaction needs at least two entries"), "\($0)")
         }
-        XCTAssertThrowsError(try db.write { try $0.execute(sql: "UPDATE transactions SET state = 'posted' WHERE id = 7") }) {
-            XCTAssertTrue("\($0)".contains("unbalanced transaction: debits must equal credits"), "\($0)")
-        }
-        XCTAssertThrowsError(try db.write {
-            try $0.execute(sql: "INSERT INTO transactions (id, fitid, trntype, dtposted, posted_ns, kind, memo, mode, state) VALUES (8, 'raw2', 'OTHER', 'x', 0, 'fill', 'raw', 'paper', 'posted')")
-        }) { XCTAssertTrue("\($0)".contains("transactions are inserted open and posted once balanced"), "\($0)") }
-        XCTAssertEqual(try ledger().verify().map(\.description), ["transaction 7: half-written: never posted (FITID raw)"])
+        XCTAssertThrowsError(try db.write { db in
+            try db.execute(sql: "INSERT INTO entries (transaction_id, line, account, amount) VALUES (9, 1, 'Assets:Reserve:Cash', 100), (9, 2, 'Equity:OpeningBalance', -100)")
+        }) { XCTAssertTrue("\($0)".contains("FOREIGN KEY constraint failed"), "entries without their transaction never commit: \($0)") }
+        XCTAssertEqual(try ledger().verify(), [])
+        XCTAssertEqual(try ledger().transactions().count, 0)
     }
 
     func testDatabaseRefusesUpdateAndDeleteOfPostedEntries() throws {
@@ -70,7 +72,7 @@ final class LedgerTests: XCTestCase {
             ("DELETE FROM entries WHERE transaction_id = 1", "entries of a posted transaction cannot be deleted"),
             ("UPDATE transactions SET memo = 'edited' WHERE id = 1", "posted transactions are immutable; post a reversing entry"),
             ("DELETE FROM transactions WHERE id = 1", "posted transactions cannot be deleted; post a reversing entry"),
-            ("INSERT INTO entries (transaction_id, account, amount) VALUES (1, 'Assets:Reserve:Cash', 1)", "entries can only be added to an open transaction"),
+            ("INSERT INTO entries (transaction_id, line, account, amount) VALUES (1, 3, 'Assets:Reserve:Cash', 1)", "entries cannot be added to a posted transaction"),
         ]
         for (sql, message) in attempts {
             XCTAssertThrowsError(try db.write { try $0.execute(sql: sql) }, sql) { XCTAssertTrue("\($0)".contains(message), "\($0)") }

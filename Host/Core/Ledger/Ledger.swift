@@ -20,6 +20,8 @@ public final class Ledger {
     private var lastHash: String
     /// Codes of the chart, so a posting to an unknown account is refused before SQL runs.
     private var accountCodes: Set<String> = []
+    /// Prepared on the first posting, on the queue's one connection.
+    private var statements: LedgerStatements?
 
     /// Opens (creating when `create` is set) the ledger at `path`. A file written for
     /// another mode or identity is refused, so paper and live books cannot be crossed.
@@ -31,6 +33,8 @@ public final class Ledger {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            // Batches touch many pages: a 64 MiB page cache keeps them from spilling mid-commit.
+            if durability == .batch { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
         self.path = path
@@ -43,10 +47,13 @@ public final class Ledger {
             try Self.claim(db, key: "identity", value: identity.stem) { LedgerError.wrongIdentity(file: path, expected: identity.stem, found: $0) }
         }
         lastHash = try database.read { db in
-            try String.fetchOne(db, sql: "SELECT hash FROM transactions WHERE state = 'posted' ORDER BY id DESC LIMIT 1")
+            try String.fetchOne(db, sql: "SELECT hash FROM transactions ORDER BY id DESC LIMIT 1")
         } ?? LedgerHashChain.genesis
         accountCodes = Set(try accounts().map(\.code))
     }
+
+    /// The raw statements go before the connection they were prepared on closes.
+    deinit { statements = nil }
 
     /// Records `value` under `key` in a new file, or checks it in an existing one.
     private static func claim(_ db: Database, key: String, value: String, mismatch: (String) -> LedgerError) throws {
@@ -93,11 +100,13 @@ public final class Ledger {
         var chain = lastHash
         let accounts = accountCodes
         let posted = try database.write { db in
+            let statements = try self.statements ?? LedgerStatements(db)
+            self.statements = statements
             var id = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM transactions")) ?? 0
             return try transactions.map { transaction in
                 id += 1
                 let result = try LedgerWriter.insert(transaction, id: id, mode: mode, identity: identity, previousHash: chain,
-                                                     accounts: accounts, in: db)
+                                                     accounts: accounts, statements: statements)
                 chain = result.hash
                 return result
             }
@@ -151,7 +160,7 @@ public final class Ledger {
             try Row.fetchAll(db, sql: """
                 SELECT a.code, a.type, a.name, SUM(e.amount) AS balance
                 FROM entries e JOIN transactions t ON t.id = e.transaction_id JOIN accounts a ON a.code = e.account
-                WHERE t.state = 'posted' GROUP BY a.code HAVING SUM(e.amount) <> 0 ORDER BY a.code
+                GROUP BY a.code HAVING SUM(e.amount) <> 0 ORDER BY a.code
                 """).map {
                 (LedgerAccount(code: $0["code"], type: AccountType(rawValue: $0["type"]) ?? .asset, name: $0["name"]),
                  Money(units: $0["balance"]))

@@ -8,6 +8,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case wrongIdentity(file: String, expected: String, found: String)
     case notFound(String)
     case alreadyReversed(Int64)
+    /// SQLite refused a statement (for example a schema trigger); the text is SQLite's.
+    case storage(String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .wrongIdentity(let file, let expected, let found): return "\(file) belongs to \(found), not \(expected)"
         case .notFound(let what): return "\(what) not found"
         case .alreadyReversed(let id): return "transaction \(id) is already reversed"
+        case .storage(let message): return "ledger storage: \(message)"
         }
     }
 }

@@ -44,59 +44,50 @@ enum LedgerSchema {
             size TEXT, entry_price TEXT, exit_price TEXT, pnl INTEGER,
             trade_uuid TEXT, broker_confirmation TEXT, tags TEXT NOT NULL DEFAULT '', error_code TEXT,
             reverses INTEGER REFERENCES transactions(id),
-            state TEXT NOT NULL CHECK (state IN ('open', 'posted')),
-            prev_hash TEXT,
-            hash TEXT
+            hash TEXT NOT NULL
         );
+        -- Few indexes: each costs every posting. Reconciliation looks fills up by confirmation.
         CREATE UNIQUE INDEX transactions_one_reversal ON transactions(reverses) WHERE reverses IS NOT NULL;
-        CREATE INDEX transactions_trade ON transactions(trade_uuid);
-        CREATE INDEX transactions_confirmation ON transactions(broker, broker_confirmation);
+        CREATE INDEX transactions_fill_confirmation ON transactions(broker, broker_confirmation) WHERE kind = 'fill';
 
+        -- Clustered by transaction: a transaction's lines sit together, with no extra index.
         CREATE TABLE entries (
-            id INTEGER PRIMARY KEY,
-            transaction_id INTEGER NOT NULL REFERENCES transactions(id),
+            transaction_id INTEGER NOT NULL REFERENCES transactions(id) DEFERRABLE INITIALLY DEFERRED,
+            line INTEGER NOT NULL,
             account TEXT NOT NULL REFERENCES accounts(code),
-            amount INTEGER NOT NULL CHECK (amount <> 0)
-        );
-        CREATE INDEX entries_transaction ON entries(transaction_id);
-        CREATE INDEX entries_account ON entries(account);
+            amount INTEGER NOT NULL CHECK (amount <> 0),
+            PRIMARY KEY (transaction_id, line)
+        ) WITHOUT ROWID;
         """
 
-    /// The database's own guarantees: a transaction is inserted open, takes entries while
-    /// open, and can only become posted when its entries balance; a posted transaction and
-    /// its entries can be neither changed nor deleted.
+    /// The database's own guarantees. A transaction's entries are inserted first and the
+    /// transaction row last, in one commit: the row is refused unless its entries balance, no
+    /// entry can join a transaction that exists, an entry without its transaction fails the
+    /// deferred foreign key at commit, and nothing posted can be changed or deleted.
     private static let v1Triggers = """
-        CREATE TRIGGER transactions_insert_open BEFORE INSERT ON transactions
-        WHEN NEW.state <> 'open'
-        BEGIN SELECT RAISE(ABORT, 'transactions are inserted open and posted once balanced'); END;
-
-        CREATE TRIGGER transactions_post_balanced BEFORE UPDATE OF state ON transactions
-        WHEN OLD.state = 'open' AND NEW.state = 'posted'
+        CREATE TRIGGER transactions_balanced BEFORE INSERT ON transactions
         BEGIN
-            SELECT RAISE(ABORT, 'unbalanced transaction: debits must equal credits')
-            WHERE (SELECT COALESCE(SUM(amount), 0) FROM entries WHERE transaction_id = NEW.id) <> 0;
-            SELECT RAISE(ABORT, 'a transaction needs at least two entries')
-            WHERE (SELECT COUNT(*) FROM entries WHERE transaction_id = NEW.id) < 2;
+            SELECT CASE
+                WHEN lines < 2 THEN RAISE(ABORT, 'a transaction needs at least two entries')
+                WHEN total <> 0 THEN RAISE(ABORT, 'unbalanced transaction: debits must equal credits')
+            END
+            FROM (SELECT COUNT(*) AS lines, COALESCE(SUM(amount), 0) AS total FROM entries WHERE transaction_id = NEW.id);
         END;
 
         CREATE TRIGGER transactions_immutable BEFORE UPDATE ON transactions
-        WHEN OLD.state = 'posted'
         BEGIN SELECT RAISE(ABORT, 'posted transactions are immutable; post a reversing entry'); END;
 
         CREATE TRIGGER transactions_no_delete BEFORE DELETE ON transactions
-        WHEN OLD.state = 'posted'
         BEGIN SELECT RAISE(ABORT, 'posted transactions cannot be deleted; post a reversing entry'); END;
 
-        CREATE TRIGGER entries_insert_open BEFORE INSERT ON entries
-        WHEN (SELECT state FROM transactions WHERE id = NEW.transaction_id) IS NOT 'open'
-        BEGIN SELECT RAISE(ABORT, 'entries can only be added to an open transaction'); END;
+        CREATE TRIGGER entries_before_transaction BEFORE INSERT ON entries
+        WHEN EXISTS (SELECT 1 FROM transactions WHERE id = NEW.transaction_id)
+        BEGIN SELECT RAISE(ABORT, 'entries cannot be added to a posted transaction'); END;
 
         CREATE TRIGGER entries_immutable BEFORE UPDATE ON entries
-        WHEN (SELECT state FROM transactions WHERE id = OLD.transaction_id) = 'posted'
         BEGIN SELECT RAISE(ABORT, 'entries of a posted transaction are immutable'); END;
 
         CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
-        WHEN (SELECT state FROM transactions WHERE id = OLD.transaction_id) = 'posted'
         BEGIN SELECT RAISE(ABORT, 'entries of a posted transaction cannot be deleted'); END;
 
         CREATE TRIGGER accounts_in_use BEFORE DELETE ON accounts

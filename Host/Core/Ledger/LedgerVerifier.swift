@@ -10,18 +10,22 @@ public struct LedgerFault: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Re-checks everything the schema promises, from the stored bytes: balance of every
-/// transaction, no half-written transaction, FITID uniqueness, account existence,
+/// transaction, no entries without their transaction, FITID uniqueness, account existence,
 /// reversal references and the hash chain.
 enum LedgerVerifier {
     static func faults(_ db: Database) throws -> [LedgerFault] {
         var faults: [LedgerFault] = []
-        for row in try Row.fetchAll(db, sql: "SELECT id, fitid FROM transactions WHERE state <> 'posted' ORDER BY id") {
-            faults.append(LedgerFault(transactionID: row["id"], message: "half-written: never posted (FITID \(row["fitid"] as String))"))
+        // Entries whose transaction row never committed (only possible with foreign keys off).
+        for row in try Row.fetchAll(db, sql: """
+            SELECT e.transaction_id, COUNT(*) AS lines FROM entries e LEFT JOIN transactions t ON t.id = e.transaction_id
+            WHERE t.id IS NULL GROUP BY e.transaction_id ORDER BY e.transaction_id
+            """) {
+            faults.append(LedgerFault(transactionID: row["transaction_id"], message: "half-written: \(row["lines"] as Int) entries without their transaction"))
         }
         for row in try Row.fetchAll(db, sql: """
-            SELECT t.id, COALESCE(SUM(e.amount), 0) AS total, COUNT(e.id) AS lines
+            SELECT t.id, COALESCE(SUM(e.amount), 0) AS total, COUNT(e.line) AS lines
             FROM transactions t LEFT JOIN entries e ON e.transaction_id = t.id
-            WHERE t.state = 'posted' GROUP BY t.id HAVING total <> 0 OR lines < 2 ORDER BY t.id
+            GROUP BY t.id HAVING total <> 0 OR lines < 2 ORDER BY t.id
             """) {
             let total: Int64 = row["total"], lines: Int = row["lines"]
             let message = lines < 2 ? "has \(lines) entries, needs at least two" : "debits and credits differ by \(Money(units: total).exactDescription)"
@@ -31,7 +35,7 @@ enum LedgerVerifier {
             faults.append(LedgerFault(transactionID: nil, message: "FITID \(row["fitid"] as String) is used \(row["uses"] as Int) times"))
         }
         for row in try Row.fetchAll(db, sql: """
-            SELECT e.transaction_id, e.account FROM entries e LEFT JOIN accounts a ON a.code = e.account WHERE a.code IS NULL ORDER BY e.id
+            SELECT e.transaction_id, e.account FROM entries e LEFT JOIN accounts a ON a.code = e.account WHERE a.code IS NULL ORDER BY e.transaction_id, e.line
             """) {
             faults.append(LedgerFault(transactionID: row["transaction_id"], message: "entry names unknown account \(row["account"] as String)"))
         }
@@ -49,12 +53,11 @@ enum LedgerVerifier {
     private static func chainFaults(_ db: Database) throws -> [LedgerFault] {
         var previous = LedgerHashChain.genesis
         var entries: [Int64: [(String, Int64)]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT transaction_id, account, amount FROM entries ORDER BY id") {
+        for row in try Row.fetchAll(db, sql: "SELECT transaction_id, account, amount FROM entries ORDER BY transaction_id, line") {
             entries[row["transaction_id"], default: []].append((row["account"], row["amount"]))
         }
-        let auditColumns = ["broker", "strategy", "module", "bot", "ticker", "side", "size", "entry_price", "exit_price", "pnl",
-                            "trade_uuid", "broker_confirmation", "tags", "error_code", "reverses"]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM transactions WHERE state = 'posted' ORDER BY id") {
+        let auditColumns = LedgerAuditColumns.names
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM transactions ORDER BY id") {
             let id: Int64 = row["id"]
             let audit: [String?] = auditColumns.map { column in
                 let value = row[column] as DatabaseValue
@@ -69,8 +72,8 @@ enum LedgerVerifier {
                 id: id, fitid: row["fitid"], trntype: row["trntype"], dtposted: row["dtposted"], kind: row["kind"],
                 memo: row["memo"], mode: row["mode"], audit: audit, entries: (entries[id] ?? []).map { ($0.0, $0.1) })
             let expected = LedgerHashChain.hash(previous: previous, canonical: canonical)
-            let storedPrevious: String? = row["prev_hash"], stored: String? = row["hash"]
-            if storedPrevious != previous || stored != expected {
+            let stored: String? = row["hash"]
+            if stored != expected {
                 return [LedgerFault(transactionID: id, message: "hash chain broken: stored hash does not match the transaction's contents")]
             }
             previous = expected
