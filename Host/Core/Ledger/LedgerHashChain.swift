@@ -1,16 +1,32 @@
 import Crypto
 import Foundation
 
-/// Tamper evidence: each posted transaction's hash covers the previous hash and the
-/// transaction's canonical text, so changing any stored byte breaks every later link.
+/// Tamper evidence: each transaction's hash covers the previous hash and every stored field
+/// of the transaction and its entries, so changing any stored byte breaks every later link.
 enum LedgerHashChain {
     static let genesis = String(repeating: "0", count: 64)
 
-    static func hash(previous: String, canonical: String) -> String {
-        let digest = SHA256.hash(data: Data((previous + "\n" + canonical).utf8))
-        return hex(digest)
+    /// SHA-256 over: previous hash, newline, then the fields and `account=amount` lines,
+    /// separated by the unit separator (0x1F). Fed to the hasher piece by piece: no joined copy.
+    static func hash(previous: String, id: Int64, fitid: String, trntype: String, dtposted: String, kind: String,
+                     memo: String, mode: String, audit: [String?], entries: [(account: String, amount: Int64)]) -> String {
+        var hasher = SHA256()
+        var first = true
+        func field(_ text: String) {
+            if !first { hasher.update(data: separator) }
+            first = false
+            var copy = text
+            copy.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        var head = previous + "\n"
+        head.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        for text in [String(id), fitid, trntype, dtposted, kind, memo, mode] { field(text) }
+        for text in audit { field(text ?? "") }
+        for entry in entries { field(entry.account + "=" + String(entry.amount)) }
+        return hex(hasher.finalize())
     }
 
+    private static let separator = Data([0x1F])
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
@@ -21,13 +37,5 @@ enum LedgerHashChain {
             text.append(hexDigits[Int(byte & 0x0F)])
         }
         return String(decoding: text, as: UTF8.self)
-    }
-
-    /// Every stored field that matters, in a fixed order, unit-separated.
-    static func canonical(id: Int64, fitid: String, trntype: String, dtposted: String, kind: String, memo: String,
-                          mode: String, audit: [String?], entries: [(account: String, amount: Int64)]) -> String {
-        let fields = ["\(id)", fitid, trntype, dtposted, kind, memo, mode] + audit.map { $0 ?? "" }
-        let lines = entries.map { "\($0.account)=\($0.amount)" }
-        return (fields + lines).joined(separator: "\u{1F}")
     }
 }

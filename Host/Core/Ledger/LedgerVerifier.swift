@@ -68,10 +68,9 @@ enum LedgerVerifier {
                 default: return "\(value)"
                 }
             }
-            let canonical = LedgerHashChain.canonical(
-                id: id, fitid: row["fitid"], trntype: row["trntype"], dtposted: row["dtposted"], kind: row["kind"],
+            let expected = LedgerHashChain.hash(
+                previous: previous, id: id, fitid: row["fitid"], trntype: row["trntype"], dtposted: row["dtposted"], kind: row["kind"],
                 memo: row["memo"], mode: row["mode"], audit: audit, entries: (entries[id] ?? []).map { ($0.0, $0.1) })
-            let expected = LedgerHashChain.hash(previous: previous, canonical: canonical)
             let stored: String? = row["hash"]
             if stored != expected {
                 return [LedgerFault(transactionID: id, message: "hash chain broken: stored hash does not match the transaction's contents")]

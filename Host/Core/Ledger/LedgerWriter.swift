@@ -37,11 +37,10 @@ enum LedgerWriter {
             entry.bind(4, item.amount.units)
             try entry.run()
         }
-        let canonical = LedgerHashChain.canonical(
-            id: id, fitid: fitid, trntype: transaction.type.rawValue, dtposted: dtposted, kind: transaction.kind.rawValue,
-            memo: transaction.memo, mode: mode.rawValue, audit: audit.texts,
+        let hash = LedgerHashChain.hash(
+            previous: previousHash, id: id, fitid: fitid, trntype: transaction.type.rawValue, dtposted: dtposted,
+            kind: transaction.kind.rawValue, memo: transaction.memo, mode: mode.rawValue, audit: audit.texts,
             entries: transaction.entries.map { ($0.account, $0.amount.units) })
-        let hash = LedgerHashChain.hash(previous: previousHash, canonical: canonical)
 
         let row = statements.insertTransaction
         row.bind(1, id)
