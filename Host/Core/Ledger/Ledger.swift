@@ -168,6 +168,11 @@ public final class Ledger {
         }
     }
 
+    /// DTPOSTED of the latest transaction, nil for empty books.
+    public func lastPostedNanoseconds() throws -> Int64? {
+        try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(posted_ns) FROM transactions") }
+    }
+
     /// True when a fill with this broker confirmation is already in the books.
     public func hasFill(broker: String, confirmation: String) throws -> Bool {
         try database.read { db in

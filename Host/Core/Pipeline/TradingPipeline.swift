@@ -34,6 +34,17 @@ public final class TradingPipeline {
 
     public struct Counts: Equatable, Sendable {
         public var bars = 0, intents = 0, blocked = 0, orders = 0, rejectedOrders = 0, fills = 0
+
+        public init() {}
+
+        public mutating func add(_ other: Counts) {
+            bars += other.bars
+            intents += other.intents
+            blocked += other.blocked
+            orders += other.orders
+            rejectedOrders += other.rejectedOrders
+            fills += other.fills
+        }
     }
 
     public init(strategy: StrategyPlugin, filters: [FilterPlugin], broker: BrokerPlugin,
