@@ -3,39 +3,13 @@ import XCTest
 
 /// The `tbot` binary end to end, in a scratch operator folder.
 final class CLITests: XCTestCase {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
     var folder: OperatorFolder!
 
     override func setUpWithError() throws { folder = try OperatorFolder() }
     override func tearDown() { folder = nil }
 
-    private func tbot(_ arguments: String..., environment extra: [String: String] = [:]) throws -> Run {
-        let binary = URL(fileURLWithPath: TestPaths.buildDirectory).appendingPathComponent("tbot")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw TestSupportError("\(binary.path) is missing: run `swift build` before `swift test`")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder.root
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "TBOT_ENV_BOT")
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+    private func tbot(_ arguments: String...) throws -> CLIRunner.Run {
+        try CLIRunner(folder: folder).run(arguments)
     }
 
     private func installBundled() throws {

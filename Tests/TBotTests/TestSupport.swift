@@ -138,3 +138,49 @@ enum RuntimeConfigFixtures {
         }.joined(separator: "\n")
     }
 }
+
+/// Runs the built `tbot` binary in a scratch operator folder.
+struct CLIRunner {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    let folder: OperatorFolder
+
+    func run(_ arguments: String...) throws -> Run { try run(arguments) }
+
+    func run(_ arguments: [String]) throws -> Run {
+        let out = Pipe(), err = Pipe()
+        let process = try launch(arguments, stdout: out, stderr: err)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Starts `tbot` and returns at once, output discarded: for tests that stop it themselves.
+    func start(_ arguments: String...) throws -> Process {
+        try launch(arguments, stdout: FileHandle.nullDevice, stderr: FileHandle.nullDevice)
+    }
+
+    private func launch(_ arguments: [String], stdout: Any, stderr: Any) throws -> Process {
+        let binary = URL(fileURLWithPath: TestPaths.buildDirectory).appendingPathComponent("tbot")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw TestSupportError("\(binary.path) is missing: run `swift build` before `swift test`")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = folder.root
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "TBOT_ENV_BOT")
+        process.environment = environment
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        return process
+    }
+}
