@@ -8,6 +8,7 @@ DEBUG_DIR = .build/debug
 # Main job on the embedded default: paper mode, generated deterministic market day.
 demo: deps build-release
 	scripts/install-plugins.sh $(RELEASE_DIR) plugins
+	mkdir -p output/state
 	$(RELEASE_DIR)/tbot plugins check
 	$(RELEASE_DIR)/tbot demo
 

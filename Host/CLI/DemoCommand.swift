@@ -1,17 +1,30 @@
 import ArgumentParser
+import Foundation
 import TBotCore
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Paper mode on bundled data: load and self_check all plugins, then run a strategy over a generated market day.",
-        discussion: "Deterministic: the same seed prints the same transcript, byte for byte. Nothing is written to disk.")
+        abstract: "Paper mode on bundled data: load and self_check all plugins, then trade generated market days with paper books.",
+        discussion: """
+            Always paper mode: the paper ledger, trade history, daily summary, session log and ledger backups are \
+            written under OUTPUT_DIR and BACKUP_DIR; no live file is opened. Each run trades the weekday after the \
+            last one in the paper ledger, so repeated runs continue one paper account. From empty books the \
+            transcript is the same byte for byte. --no-books runs in memory and writes nothing.
+            """)
 
     @OptionGroup var options: HostOptions
     @Option(help: "Strategy plugin id.") var strategy = "sma_cross_c"
     @Option(help: "Broker plugin id (a simulated broker).") var broker = "paper_broker"
-    @Option(help: "Seed of the generated market day.") var seed: UInt64 = 20240102
+    @Option(help: "Seed of the first generated market day; later days derive theirs from it.") var seed: UInt64 = 20240102
     @Option(help: "Ticker of the generated market.") var symbol = "SYNTH"
+    @Option(help: "Trading days to run, one session each.") var days = 1
+    @Flag(help: "Keep no books: run in memory and write nothing.") var noBooks = false
+
+    func validate() throws {
+        guard Ticker.isValid(symbol) else { throw ValidationError("--symbol '\(symbol)' is not a ticker (\(Ticker.rule))") }
+        guard (1...3650).contains(days) else { throw ValidationError("--days must be from 1 to 3650") }
+    }
 
     func run() throws {
         let setup = try options.setup()
@@ -20,12 +33,17 @@ struct DemoCommand: ParsableCommand {
         demo.brokerID = broker
         demo.market.seed = seed
         demo.market.symbol = symbol
-        guard Ticker.isValid(symbol) else { throw ValidationError("--symbol '\(symbol)' is not a ticker (\(Ticker.rule))") }
+        demo.days = days
+        let layout = noBooks ? nil : OutputLayout(config: setup.config, workingDirectory: FileManager.default.currentDirectoryPath, mode: .paper)
+        if let layout {
+            // The bundled paper broker keeps its account in OUTPUT_DIR/state (see its manifest).
+            try FileManager.default.createDirectory(at: layout.outputDirectory.appendingPathComponent("state"), withIntermediateDirectories: true)
+        }
         let clock = SimulatedClock(startNanoseconds: demo.market.openNanoseconds)
         let catalog = setup.catalog(environment: setup.environment(clock: clock, logLevel: .warning))
         let failures = catalog.enabledFailures
         do {
-            let report = try demo.run(catalog: catalog, config: setup.config, clock: clock)
+            let report = try demo.run(catalog: catalog, config: setup.config, clock: clock, layout: layout)
             report.lines.forEach { print($0) }
         } catch {
             Console.error("demo failed: \(error)")

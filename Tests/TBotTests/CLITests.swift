@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import XCTest
 
 /// The `tbot` binary end to end, in a scratch operator folder.
@@ -128,14 +129,86 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(run.stdout, "\(config): valid\n")
     }
 
-    func testDemoIsByteIdenticalAcrossRuns() throws {
+    func testDemoFromEmptyBooksIsByteIdenticalAndWritesOnlyPaperFiles() throws {
         try installBundled()
         let first = try tbot("demo")
         XCTAssertEqual(first.status, 0, first.stderr)
-        XCTAssertEqual(try tbot("demo").stdout, first.stdout)
-        XCTAssertTrue(first.stdout.hasSuffix("summary: bars 390, intents 18, blocked 0, orders 18 (0 rejected), fills 18, "
+        XCTAssertTrue(first.stdout.contains("summary: bars 390, intents 18, blocked 0, orders 18 (0 rejected), fills 18, "
             + "round trips 9 (6 won, 3 lost), realized P&L 250.93, fees 0.00, cash 100250.93, equity 100250.93\n"), first.stdout)
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.root.path).sorted()
-        XCTAssertEqual(files, ["manifests", "plugins"], "the demo writes nothing")
+
+        let other = try OperatorFolder()
+        let saved = folder
+        folder = other
+        try installBundled()
+        let again = try tbot("demo")
+        folder = saved
+        XCTAssertEqual(again.stdout.replacingOccurrences(of: other.root.path, with: folder.root.path), first.stdout,
+                       "same empty books, same transcript")
+
+        let ledger = folder.root.appendingPathComponent("output/ledgers/TBOT_US_PAPER_001_BOT_ledger_paper.db").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ledger))
+        let written = try FileManager.default.subpathsOfDirectory(atPath: folder.root.appendingPathComponent("output").path)
+        XCTAssertFalse(written.contains { $0.contains("_live") || $0.hasSuffix("_BOT_ledger.db") }, "\(written)")
+    }
+
+    func testDemoContinuesThePaperAccountAndLedgerCommandsReadIt() throws {
+        try installBundled()
+        XCTAssertEqual(try tbot("demo").status, 0)
+        let second = try tbot("demo")
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("session 2024-01-03: SYNTH 390 one-minute bars"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("backup \(folder.root.path)/backups/TBOT_US_PAPER_001_BOT_ledger_paper_20240103T143000Z.db"))
+
+        let verify = try tbot("ledger", "verify", "--mode", "paper")
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        let balance = try tbot("ledger", "balance", "--mode", "paper", "--json")
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(balance.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(report["debits"] as? String, report["credits"] as? String)
+        let accounts = try XCTUnwrap(report["accounts"] as? [[String: String]])
+        XCTAssertEqual(accounts.first { $0["account"] == "Equity:OpeningBalance" }?["balance"], "-100000.0000")
+
+        let history = try tbot("ledger", "history", "--mode", "paper", "--to", "2024-01-02")
+        XCTAssertTrue(history.stdout.hasSuffix("9 trade(s), net 250.9256\n"), history.stdout)
+        let wins = try tbot("ledger", "history", "--mode", "paper", "--from", "2024-01-02", "--to", "2024-01-02", "--outcome", "win")
+        XCTAssertTrue(wins.stdout.hasSuffix("6 trade(s), net 323.3008\n") || wins.stdout.contains("6 trade(s)"), wins.stdout)
+        XCTAssertEqual(try tbot("ledger", "accounts", "--mode", "paper").stdout.split(separator: "\n").first,
+                       "Assets:Brokers:PAPER:Cash  asset  PAPER cash")
+        let journal = try tbot("ledger", "export", "--mode", "paper", "--format", "hledger")
+        XCTAssertEqual(journal.status, 0, journal.stderr)
+        XCTAssertTrue(journal.stdout.contains("Assets:Brokers:PAPER:Cash"))
+
+        let live = try tbot("ledger", "verify", "--mode", "live")
+        XCTAssertEqual(live.status, 1)
+        XCTAssertTrue(live.stderr.hasSuffix("TBOT_US_PAPER_001_BOT_ledger.db not found\n"), live.stderr)
+    }
+
+    func testRestoreRefusesATamperedBackupAndAcceptsAGoodOne() throws {
+        try installBundled()
+        XCTAssertEqual(try tbot("demo").status, 0)
+        XCTAssertEqual(try tbot("demo").status, 0)
+        let backup = folder.root.appendingPathComponent("backups/TBOT_US_PAPER_001_BOT_ledger_paper_20240103T143000Z.db").path
+        let restored = try tbot("ledger", "restore", "--mode", "paper", backup)
+        XCTAssertEqual(restored.status, 0, restored.stderr)
+        XCTAssertTrue(restored.stdout.hasPrefix("restored "), restored.stdout)
+        XCTAssertTrue(try tbot("ledger", "history", "--mode", "paper").stdout.hasSuffix("9 trade(s), net 250.9256\n"), "back to day one")
+
+        let tampered = folder.root.appendingPathComponent("tampered.db").path
+        try FileManager.default.copyItem(atPath: backup, toPath: tampered)
+        do { // closed at the end of the block, so the edit is checkpointed into the file
+            let db = try DatabaseQueue(path: tampered)
+            try db.write { db in
+                try db.execute(sql: "DROP TRIGGER entries_immutable")
+                try db.execute(sql: "UPDATE entries SET amount = amount + 1 WHERE transaction_id = 2")
+            }
+        }
+        let refused = try tbot("ledger", "restore", "--mode", "paper", tampered)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.hasPrefix("refusing to restore \(tampered):"), refused.stderr)
+    }
+
+    func testNoBooksDemoWritesNothing() throws {
+        try installBundled()
+        XCTAssertEqual(try tbot("demo", "--no-books").status, 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.root.path).sorted(), ["manifests", "plugins"])
     }
 }

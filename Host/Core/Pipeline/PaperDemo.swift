@@ -2,11 +2,15 @@ import Foundation
 import Logging
 
 /// The README's main job: load and self_check every bundled plugin, then run one strategy
-/// over a generated market day through the filters, the host's sizing and the paper broker.
+/// over generated market days through the filters, the host's sizing and the paper broker.
+/// With an output layout it keeps paper books: each run trades the weekday after the last
+/// one in the ledger, so repeated runs continue one paper account.
 public struct PaperDemo {
     public var strategyID = "sma_cross_c"
     public var brokerID = "paper_broker"
+    /// The first day's market; later days take the next weekday and a seed derived from it.
     public var market = SyntheticMarket()
+    public var days = 1
 
     public init() {}
 
@@ -34,8 +38,9 @@ public struct PaperDemo {
         }
     }
 
-    /// `catalog` must have been scanned with `clock` in its host environment.
-    public func run(catalog: PluginCatalog, config: RuntimeConfig, clock: SimulatedClock) throws -> Report {
+    /// `catalog` must have been scanned with `clock` in its host environment. Without a
+    /// `layout` nothing is written; with one, every session is recorded in its books.
+    public func run(catalog: PluginCatalog, config: RuntimeConfig, clock: SimulatedClock, layout: OutputLayout? = nil) throws -> Report {
         var lines = ["plugins (\(catalog.manifestsDirectory), \(catalog.pluginsDirectory)):"]
         for entry in catalog.entries {
             let detail = entry.reason.map { ": \($0)" } ?? ""
@@ -44,28 +49,78 @@ public struct PaperDemo {
         let strategy = try StrategyPlugin(loaded(catalog, strategyID, .strategy))!
         let broker = try BrokerPlugin(loaded(catalog, brokerID, .broker))!
         let filters = catalog.loaded(.filter).compactMap(FilterPlugin.init)
-        let bars = market.bars()
-        guard let first = bars.first, let last = bars.last else { throw Failure.broker("the generated market has no bars") }
         let opening = try account(broker)
         lines.append("strategy \(strategy.id), broker \(broker.id), filters \(filters.map(\.id).joined(separator: ", ").nonEmpty ?? "none")")
-        lines.append("market \(market.symbol): \(bars.count) one-minute bars \(UTCTimestamp.iso8601(nanoseconds: first.startNanoseconds))"
-            + "..\(UTCTimestamp.iso8601(nanoseconds: last.startNanoseconds)) (seed \(market.seed)), opening cash \(opening.cash)")
+        lines.append("opening cash \(opening.cash)" + (layout.map { ", books \($0.ledgerFile.path)" } ?? ", books off"))
 
-        let pipeline = TradingPipeline(strategy: strategy, filters: filters, broker: broker,
-                                       sizer: PositionSizer(maxRiskPerTrade: config.maxRiskPerTrade),
-                                       fractionalAllowed: config.fractional, clock: clock)
-        let session = SessionWindow(name: "demo", startNanoseconds: first.startNanoseconds, endNanoseconds: last.endNanoseconds)
-        pipeline.run(session: session, bars: bars)
-        lines += pipeline.transcript
+        var counts = TradingPipeline.Counts(), realized = Money.zero, fees = Money.zero, wins = 0, losses = 0
+        var day = try firstDay(layout)
+        for _ in 0..<days {
+            let today = dayMarket(opening: day)
+            let bars = today.bars()
+            let session = SessionWindow(name: "demo", startNanoseconds: bars[0].startNanoseconds, endNanoseconds: bars.last!.endNanoseconds)
+            clock.advance(to: max(clock.nowNanoseconds, session.startNanoseconds))
+            lines.append("session \(UTCDate.day(of: day)): \(today.symbol) \(bars.count) one-minute bars "
+                + "\(UTCTimestamp.iso8601(nanoseconds: bars[0].startNanoseconds))..\(UTCTimestamp.iso8601(nanoseconds: bars.last!.startNanoseconds)) (seed \(today.seed))")
+            let pipeline: TradingPipeline
+            if let layout {
+                let report = try RecordedSession(layout: layout, config: config)
+                    .run(strategy: strategy, filters: filters, broker: broker, session: session, bars: bars, clock: clock)
+                pipeline = report.pipeline
+                lines += report.reconciliation.recovered.map { "reconciled fill \($0) from the broker" }
+                lines += report.reconciliation.positionMismatches.map { "position mismatch: \($0)" }
+                lines += pipeline.transcript
+                lines.append("wrote \(report.tradeHistory.csv.path), \(report.tradeHistory.json.path), \(report.summary.path)"
+                    + (report.backup.map { "; backup \($0.path)" } ?? ""))
+            } else {
+                pipeline = TradingPipeline(strategy: strategy, filters: filters, broker: broker,
+                                           sizer: PositionSizer(maxRiskPerTrade: config.maxRiskPerTrade),
+                                           fractionalAllowed: config.fractional, clock: clock)
+                pipeline.run(session: session, bars: bars)
+                lines += pipeline.transcript
+            }
+            counts.add(pipeline.counts)
+            realized = realized + pipeline.book.realized
+            fees = fees + pipeline.book.fees
+            wins += pipeline.book.wins
+            losses += pipeline.book.losses
+            day = Self.nextWeekday(after: day)
+        }
 
         let closing = try account(broker)
-        let c = pipeline.counts, trips = pipeline.book
+        let c = counts
         lines.append("summary: bars \(c.bars), intents \(c.intents), blocked \(c.blocked), orders \(c.orders) "
-            + "(\(c.rejectedOrders) rejected), fills \(c.fills), round trips \(trips.roundTrips) "
-            + "(\(trips.wins) won, \(trips.losses) lost), realized P&L \(trips.realized), fees \(trips.fees), "
+            + "(\(c.rejectedOrders) rejected), fills \(c.fills), round trips \(wins + losses) "
+            + "(\(wins) won, \(losses) lost), realized P&L \(realized), fees \(fees), "
             + "cash \(closing.cash), equity \(closing.equity)")
-        return Report(lines: lines, counts: c, realized: trips.realized, wins: trips.wins, losses: trips.losses,
+        return Report(lines: lines, counts: c, realized: realized, wins: wins, losses: losses,
                       finalCash: closing.cash, finalEquity: closing.equity)
+    }
+
+    /// The template's day, or the weekday after the last one the books hold.
+    private func firstDay(_ layout: OutputLayout?) throws -> Int64 {
+        guard let layout, FileManager.default.fileExists(atPath: layout.ledgerFile.path) else { return market.openNanoseconds }
+        let ledger = try Ledger(path: layout.ledgerFile.path, mode: layout.mode, identity: layout.identity, create: false)
+        guard let last = try ledger.lastPostedNanoseconds() else { return market.openNanoseconds }
+        let opening = market.openNanoseconds % 86_400_000_000_000
+        let lastDay = last - last % 86_400_000_000_000 + opening
+        return max(market.openNanoseconds, Self.nextWeekday(after: lastDay))
+    }
+
+    /// The template market moved to `opening`, with a seed of its own for that day.
+    private func dayMarket(opening: Int64) -> SyntheticMarket {
+        var today = market
+        let dayIndex = UInt64(max(0, (opening - market.openNanoseconds) / 86_400_000_000_000))
+        today.seed = market.seed &+ dayIndex
+        today.openNanoseconds = opening
+        return today
+    }
+
+    static func nextWeekday(after nanoseconds: Int64) -> Int64 {
+        var next = nanoseconds + 86_400_000_000_000
+        // 1970-01-01 was a Thursday: day index 2 and 3 modulo 7 are Saturday and Sunday.
+        while [2, 3].contains((next / 86_400_000_000_000) % 7) { next += 86_400_000_000_000 }
+        return next
     }
 
     private func loaded(_ catalog: PluginCatalog, _ id: String, _ kind: PluginKind) throws -> PluginInstance {

@@ -27,6 +27,9 @@ public final class TradingPipeline {
     /// Fills at or after this time may still be new; older ones were all seen.
     private var fillCursor: Int64 = 0
     private var orderSequence = 0
+    /// Session start as yyyymmddHHMM: client order ids stay unique across sessions, which a
+    /// broker that deduplicates retries by client id requires.
+    private var sessionStamp = ""
     /// Set when the strategy returned TBOT_ERR_FATAL: no more calls this session.
     private var strategyStopped = false
     /// Set when the broker returned TBOT_ERR_FATAL: no more orders through it today.
@@ -64,6 +67,8 @@ public final class TradingPipeline {
     /// Runs one session over `bars` (time-ordered), then closes what is still open.
     public func run(session: SessionWindow, bars: [Bar]) {
         clock.advance(to: max(clock.nowNanoseconds, session.startNanoseconds))
+        fillCursor = max(fillCursor, clock.nowNanoseconds)
+        sessionStamp = String(UTCTimestamp.iso8601(nanoseconds: session.startNanoseconds).filter(\.isNumber).prefix(12))
         strategyStopped = false
         handle(intents: { try strategy.sessionStart(session); return [] })
         for bar in bars where bar.startNanoseconds < session.endNanoseconds {
@@ -184,7 +189,7 @@ public final class TradingPipeline {
         if let brokerHalt { return record(.skipped(symbol: symbol, reason: brokerHalt)) }
         orderSequence += 1
         let decided = clock.nowNanoseconds
-        let request = OrderRequest(clientOrderID: String(format: "tbot-%06d", orderSequence), symbol: symbol,
+        let request = OrderRequest(clientOrderID: "tbot-\(sessionStamp)-" + zeroPadded(Int64(orderSequence), width: 6), symbol: symbol,
                                    side: side, type: .market, quantity: quantity)
         do {
             let order = try broker.submit(request)
@@ -206,7 +211,9 @@ public final class TradingPipeline {
 
     private func collectFills() {
         do {
-            for fill in try broker.fills(since: fillCursor) where !seenFills.contains(fill.fillID) {
+            // Only fills of this session's orders: earlier ones are in the books already, and
+            // strays are reconciliation's to post.
+            for fill in try broker.fills(since: fillCursor) where orderContexts[fill.orderID] != nil && !seenFills.contains(fill.fillID) {
                 seenFills.insert(fill.fillID)
                 fillCursor = max(fillCursor, fill.timeNanoseconds)
                 counts.fills += 1
@@ -220,6 +227,10 @@ public final class TradingPipeline {
     /// Books one new fill: the position book, the ledger, the transcript and the trade history.
     private func bookFill(_ fill: BrokerFill) {
         let decision = orderContexts[fill.orderID] ?? (LedgerPoster.FillContext(strategy: strategy.id), clock.nowNanoseconds)
+        // A retried client id can hand back an order whose fill reconciliation already booked.
+        if let poster, (try? poster.ledger.hasFill(broker: poster.brokerID, confirmation: fill.fillID)) == true {
+            return record(.note("fill \(fill.fillID) is already in the books"))
+        }
         let outcome = book.apply(fill, strategy: decision.context.strategy)
         if let poster {
             do {

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+
+/// A trading session that keeps books: before the first write it backs the ledger up, then
+/// it rebuilds open positions from the ledger, reconciles the broker's fills, posts every
+/// fill as it happens, and at the end writes the trade history, the daily summary and the
+/// session log. Every path comes from one OutputLayout, so a paper session cannot reach a
+/// live file.
+public struct RecordedSession {
+    public let layout: OutputLayout
+    public let config: RuntimeConfig
+
+    public init(layout: OutputLayout, config: RuntimeConfig) {
+        self.layout = layout
+        self.config = config
+    }
+
+    public struct Report {
+        public let pipeline: TradingPipeline
+        public let backup: URL?
+        public let reconciliation: LedgerReconciler.Report
+        public let tradeHistory: (csv: URL, json: URL)
+        public let summary: URL
+        public let ledgerPath: String
+    }
+
+    public func run(strategy: StrategyPlugin, filters: [FilterPlugin], broker: BrokerPlugin,
+                    session: SessionWindow, bars: [Bar], clock: SimulatedClock) throws -> Report {
+        let path = layout.ledgerFile.path
+        let existed = FileManager.default.fileExists(atPath: path)
+        let ledger = try Ledger(path: path, mode: layout.mode, identity: layout.identity, durability: .full)
+        var backup: URL?
+        if existed {
+            backup = try LedgerBackup.backup(ledger, layout: layout, now: clock.nowNanoseconds)
+            _ = try LedgerBackup.prune(layout: layout, retentionDays: config.backupRetentionDays, now: clock.nowNanoseconds)
+        }
+        let poster = try LedgerPoster(ledger: ledger, brokerCode: layout.identity.broker, brokerID: broker.id)
+        var book = try LedgerBookLoader.book(from: ledger, brokerCode: layout.identity.broker, brokerID: broker.id,
+                                             uuidNamespace: "\(layout.identity.stem)|\(layout.mode.rawValue)")
+        var reconciliation = LedgerReconciler.Report()
+        if try poster.postOpeningBalance(try broker.account().cash, at: clock.nowNanoseconds) == nil {
+            // Books already exist: whatever the broker filled while the host was down comes in now.
+            reconciliation = try LedgerReconciler.reconcile(broker: broker, poster: poster, book: &book, at: clock.nowNanoseconds)
+        }
+        let pipeline = TradingPipeline(strategy: strategy, filters: filters, broker: broker,
+                                       sizer: PositionSizer(maxRiskPerTrade: config.maxRiskPerTrade),
+                                       fractionalAllowed: config.fractional, clock: clock, poster: poster, book: book, mode: layout.mode)
+        pipeline.run(session: session, bars: bars)
+
+        let day = UTCDate.day(of: session.startNanoseconds)
+        let history = try TradeHistoryWriter.write(pipeline.tradeRecords, layout: layout, session: session.name, date: day)
+        let summary = try DailySummary.write(pipeline.tradeRecords, date: day, layout: layout)
+        let log = try SessionLog(layout: layout, name: session.name, format: config.logFormat, clock: clock, source: strategy.id)
+        defer { log.close() }
+        for fill in reconciliation.recovered { try log.write(.warning, "reconciled fill \(fill) from the broker") }
+        for line in reconciliation.positionMismatches { try log.write(.error, "position mismatch: \(line)") }
+        for line in pipeline.transcript { try log.write(.info, line) }
+        return Report(pipeline: pipeline, backup: backup, reconciliation: reconciliation, tradeHistory: history,
+                      summary: summary, ledgerPath: path)
+    }
+}

@@ -1,0 +1,150 @@
+// Converts between the in-memory account and the state file's records. Loading
+// checks everything the broker relies on later (ids unique, strings fit the ABI's
+// inline fields, counters ahead of the ids in use), so a damaged file is refused at
+// create instead of misbehaving in the middle of a session.
+import TBotPluginAPI
+
+// ABI constants by the names the file uses for them.
+private let sideNames: [(tbot_side_t, String)] = [(TBOT_SIDE_BUY, "buy"), (TBOT_SIDE_SELL, "sell")]
+private let typeNames: [(tbot_order_type_t, String)] = [
+    (TBOT_ORDER_MARKET, "market"), (TBOT_ORDER_LIMIT, "limit"), (TBOT_ORDER_STOP, "stop"),
+    (TBOT_ORDER_STOP_LIMIT, "stop_limit"), (TBOT_ORDER_TRAILING_STOP, "trailing_stop"),
+]
+private let statusNames: [(tbot_order_status_t, String)] = [
+    (TBOT_ORDER_NEW, "new"), (TBOT_ORDER_PARTIALLY_FILLED, "partially_filled"), (TBOT_ORDER_FILLED, "filled"),
+    (TBOT_ORDER_CANCELED, "canceled"), (TBOT_ORDER_REJECTED, "rejected"), (TBOT_ORDER_EXPIRED, "expired"),
+    (TBOT_ORDER_PENDING_CANCEL, "pending_cancel"),
+]
+
+private func name(_ value: Int32, in names: [(Int32, String)]) -> String {
+    names.first { $0.0 == value }?.1 ?? String(value)
+}
+
+private func value(_ name: String, in names: [(Int32, String)], at path: String) throws -> Int32 {
+    guard let value = names.first(where: { $0.1 == name })?.0 else {
+        throw StateFileError(message: "unknown value '\(name)' at \(path)")
+    }
+    return value
+}
+
+/// Copies `text` into an inline C string field, refusing text that would be truncated.
+private func inline<Tuple>(_ text: String, into field: inout Tuple, at path: String) throws {
+    guard text.utf8.count < MemoryLayout<Tuple>.size else {
+        throw StateFileError(message: "\(path) is longer than \(MemoryLayout<Tuple>.size - 1) bytes")
+    }
+    copyCString(text, into: &field)
+}
+
+extension StateSnapshot {
+    init(_ state: AccountState) {
+        version = Self.currentVersion
+        cash = state.cash
+        lastOrderNumber = state.lastOrderNumber
+        lastFillNumber = state.lastFillNumber
+        positions = state.positions.mapValues {
+            PositionRecord(quantity: $0.quantity, averageEntryPrice: $0.averageEntryPrice)
+        }
+        lastBars = state.lastBars.mapValues { LastBarRecord(close: $0.close, startNs: $0.startNs) }
+        orders = state.orders.map { order in
+            OrderRecord(orderId: stringFromCArray(order.order_id), clientOrderId: stringFromCArray(order.client_order_id),
+                        symbol: stringFromCArray(order.symbol), side: name(order.side, in: sideNames),
+                        type: name(order.type, in: typeNames), status: name(order.status, in: statusNames),
+                        quantity: order.quantity, filledQuantity: order.filled_quantity,
+                        averageFillPrice: order.average_fill_price, submittedNs: order.submitted_ns,
+                        updatedNs: order.updated_ns, rejectReason: stringFromCArray(order.reject_reason))
+        }
+        fills = state.fills.map { fill in
+            FillRecord(fillId: stringFromCArray(fill.fill_id), orderId: stringFromCArray(fill.order_id),
+                       symbol: stringFromCArray(fill.symbol), side: name(fill.side, in: sideNames),
+                       quantity: fill.quantity, price: fill.price, fee: fill.fee, timeNs: fill.time_ns)
+        }
+        clientOrderIds = state.clientIndex.mapValues { stringFromCArray(state.orders[$0].order_id) }
+    }
+}
+
+extension AccountState {
+    init(_ snapshot: StateSnapshot) throws {
+        self.init(cash: snapshot.cash)
+        guard snapshot.lastOrderNumber >= 0, snapshot.lastFillNumber >= 0 else {
+            throw StateFileError(message: "last_order_number and last_fill_number must not be negative")
+        }
+        lastOrderNumber = snapshot.lastOrderNumber
+        lastFillNumber = snapshot.lastFillNumber
+        for (symbol, record) in snapshot.positions {
+            guard record.quantity != 0, record.averageEntryPrice.isFinite, record.averageEntryPrice >= 0 else {
+                throw StateFileError(message: "positions.\(symbol) has a zero quantity or an unusable average_entry_price")
+            }
+            positions[symbol] = Position(quantity: record.quantity, averageEntryPrice: record.averageEntryPrice)
+        }
+        for (symbol, record) in snapshot.lastBars {
+            guard record.close.isFinite, record.close > 0 else {
+                throw StateFileError(message: "last_bars.\(symbol).close \(record.close) is not a usable price")
+            }
+            lastBars[symbol] = LastBar(close: record.close, startNs: record.startNs)
+        }
+        for (i, record) in snapshot.orders.enumerated() {
+            let order = try Self.order(record, at: "orders[\(i)]")
+            guard orderIndex[record.orderId] == nil else {
+                throw StateFileError(message: "orders[\(i)].order_id \(record.orderId) appears twice")
+            }
+            try Self.checkIssued(record.orderId, prefix: "paper-ord-", last: lastOrderNumber, at: "orders[\(i)]")
+            orderIndex[record.orderId] = orders.count
+            orders.append(order)
+        }
+        var fillIds = Set<String>()
+        for (i, record) in snapshot.fills.enumerated() {
+            guard fillIds.insert(record.fillId).inserted else {
+                throw StateFileError(message: "fills[\(i)].fill_id \(record.fillId) appears twice")
+            }
+            guard orderIndex[record.orderId] != nil else {
+                throw StateFileError(message: "fills[\(i)] refers to unknown order \(record.orderId)")
+            }
+            try Self.checkIssued(record.fillId, prefix: "paper-fill-", last: lastFillNumber, at: "fills[\(i)]")
+            fills.append(try Self.fill(record, at: "fills[\(i)]"))
+        }
+        for (clientOrderId, orderId) in snapshot.clientOrderIds {
+            guard let index = orderIndex[orderId] else {
+                throw StateFileError(message: "client_order_ids.\(clientOrderId) refers to unknown order \(orderId)")
+            }
+            clientIndex[clientOrderId] = index
+        }
+    }
+
+    /// A numbered id above the counter would be handed out a second time.
+    private static func checkIssued(_ id: String, prefix: String, last: Int, at path: String) throws {
+        guard id.hasPrefix(prefix), let number = Int(id.dropFirst(prefix.count)), number > last else { return }
+        throw StateFileError(message: "\(path) has id \(id) although only \(last) were issued")
+    }
+
+    private static func order(_ record: OrderRecord, at path: String) throws -> tbot_order_t {
+        var order = tbot_order_t()
+        order.size = cSize(tbot_order_t.self)
+        try inline(record.orderId, into: &order.order_id, at: "\(path).order_id")
+        try inline(record.clientOrderId, into: &order.client_order_id, at: "\(path).client_order_id")
+        try inline(record.symbol, into: &order.symbol, at: "\(path).symbol")
+        try inline(record.rejectReason, into: &order.reject_reason, at: "\(path).reject_reason")
+        order.side = try value(record.side, in: sideNames, at: "\(path).side")
+        order.type = try value(record.type, in: typeNames, at: "\(path).type")
+        order.status = try value(record.status, in: statusNames, at: "\(path).status")
+        order.quantity = record.quantity
+        order.filled_quantity = record.filledQuantity
+        order.average_fill_price = record.averageFillPrice
+        order.submitted_ns = record.submittedNs
+        order.updated_ns = record.updatedNs
+        return order
+    }
+
+    private static func fill(_ record: FillRecord, at path: String) throws -> tbot_fill_t {
+        var fill = tbot_fill_t()
+        fill.size = cSize(tbot_fill_t.self)
+        try inline(record.fillId, into: &fill.fill_id, at: "\(path).fill_id")
+        try inline(record.orderId, into: &fill.order_id, at: "\(path).order_id")
+        try inline(record.symbol, into: &fill.symbol, at: "\(path).symbol")
+        fill.side = try value(record.side, in: sideNames, at: "\(path).side")
+        fill.quantity = record.quantity
+        fill.price = record.price
+        fill.fee = record.fee
+        fill.time_ns = record.timeNs
+        return fill
+    }
+}

@@ -1,0 +1,156 @@
+// Version 1 of the state file: one JSON object, keys sorted, no pretty printing.
+// Money and quantities are integers in the ABI's fixed-point units (1/10000 USD,
+// 1e-9 share), never doubles; prices are doubles, which JSON carries exactly in
+// their shortest round-trip form.
+import Foundation
+
+struct StateSnapshot: Codable {
+    static let currentVersion = 1
+
+    var version: Int
+    var cash: Int64
+    var lastOrderNumber: Int
+    var lastFillNumber: Int
+    var positions: [String: PositionRecord]  // by symbol
+    var lastBars: [String: LastBarRecord]    // by symbol
+    var orders: [OrderRecord]                // in submission order
+    var fills: [FillRecord]                  // oldest first
+    var clientOrderIds: [String: String]     // client_order_id -> order_id
+
+    // Explicit keys: a key strategy would also rewrite symbols used as dictionary keys.
+    enum CodingKeys: String, CodingKey {
+        case version, cash, positions, orders, fills
+        case lastOrderNumber = "last_order_number"
+        case lastFillNumber = "last_fill_number"
+        case lastBars = "last_bars"
+        case clientOrderIds = "client_order_ids"
+    }
+}
+
+struct PositionRecord: Codable {
+    var quantity: Int64
+    var averageEntryPrice: Double
+
+    enum CodingKeys: String, CodingKey {
+        case quantity
+        case averageEntryPrice = "average_entry_price"
+    }
+}
+
+struct LastBarRecord: Codable {
+    var close: Double
+    var startNs: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case close
+        case startNs = "start_ns"
+    }
+}
+
+struct OrderRecord: Codable {
+    var orderId: String
+    var clientOrderId: String
+    var symbol: String
+    var side: String    // "buy", "sell"
+    var type: String    // "market", "limit", ...
+    var status: String  // "new", "filled", "rejected", ...
+    var quantity: Int64
+    var filledQuantity: Int64
+    var averageFillPrice: Double
+    var submittedNs: Int64
+    var updatedNs: Int64
+    var rejectReason: String
+
+    enum CodingKeys: String, CodingKey {
+        case symbol, side, type, status, quantity
+        case orderId = "order_id"
+        case clientOrderId = "client_order_id"
+        case filledQuantity = "filled_quantity"
+        case averageFillPrice = "average_fill_price"
+        case submittedNs = "submitted_ns"
+        case updatedNs = "updated_ns"
+        case rejectReason = "reject_reason"
+    }
+}
+
+struct FillRecord: Codable {
+    var fillId: String
+    var orderId: String
+    var symbol: String
+    var side: String
+    var quantity: Int64
+    var price: Double
+    var fee: Int64
+    var timeNs: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case symbol, side, quantity, price, fee
+        case fillId = "fill_id"
+        case orderId = "order_id"
+        case timeNs = "time_ns"
+    }
+}
+
+extension StateSnapshot {
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// Reads a version 1 file; the error text says what is wrong and where.
+    static func decode(_ data: Data) throws -> StateSnapshot {
+        struct VersionOnly: Decodable { let version: Int }
+        guard !data.isEmpty else { throw StateFileError(message: "the file is empty") }
+        let decoder = JSONDecoder()
+        do {
+            // The version first, so a newer file is reported as such, not as missing keys.
+            let version = try decoder.decode(VersionOnly.self, from: data).version
+            guard version == currentVersion else {
+                throw StateFileError(message: "unsupported version \(version) (this paper broker reads version \(currentVersion))")
+            }
+            return try decoder.decode(StateSnapshot.self, from: data)
+        } catch let error as DecodingError {
+            throw StateFileError(message: describe(error, in: data))
+        }
+    }
+}
+
+/// A one-line account of a decoding failure, with the JSON path it happened at.
+private func describe(_ error: DecodingError, in data: Data) -> String {
+    func path(_ keys: [CodingKey]) -> String {
+        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return text.hasPrefix(".") ? String(text.dropFirst()) : text
+    }
+    switch error {
+    case .dataCorrupted(let context):
+        if context.codingPath.isEmpty {
+            if let syntax = syntaxError(in: data) { return "not valid JSON (\(syntax))" }
+            // JSONDecoder also reports a number that does not fit its field (1.5 or 1e30
+            // for cash) as invalid JSON, without a path.
+            return "a number does not fit its field (money, quantities and times are whole numbers within Int64)"
+        }
+        return "bad value at \(path(context.codingPath)): \(context.debugDescription)"
+    case .keyNotFound(let key, let context):
+        return "missing key \(path(context.codingPath + [key]))"
+    case .typeMismatch(let type, let context):
+        return "wrong type at \(path(context.codingPath)): expected \(type)"
+    case .valueNotFound(let type, let context):
+        return "null at \(path(context.codingPath)): expected \(type)"
+    @unknown default:
+        return "\(error)"
+    }
+}
+
+/// Where the JSON syntax breaks, which JSONDecoder does not say but JSONSerialization does
+/// ("Unexpected end of file during JSON parse"). Only runs for a file already refused.
+private func syntaxError(in data: Data) -> String? {
+    do {
+        _ = try JSONSerialization.jsonObject(with: data)
+        return nil
+    } catch {
+        guard var text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String else { return nil }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+}

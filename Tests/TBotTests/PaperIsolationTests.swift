@@ -1,0 +1,63 @@
+import Foundation
+import XCTest
+@testable import TBotCore
+
+/// Paper mode never touches live files: with every live path made unusable (a directory with
+/// no permissions where each live file would go), a paper session runs, keeps its books, and
+/// the live paths are exactly as they were.
+final class PaperIsolationTests: XCTestCase {
+    private func runPaperSession(config: RuntimeConfig, in folder: OperatorFolder) throws -> (paper: OutputLayout, live: OutputLayout) {
+        let paper = OutputLayout(config: config, workingDirectory: folder.root.path)
+        let live = OutputLayout(config: config, workingDirectory: folder.root.path, mode: .live)
+        XCTAssertEqual(paper.mode, .paper)
+        let day = "2024-01-02"
+        let livePaths = [live.ledgerFile, live.tradeHistory(session: "demo", date: day, extension: "csv"),
+                         live.tradeHistory(session: "demo", date: day, extension: "json"), live.dailySummary(date: day), live.log("demo")]
+        for path in livePaths {
+            try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+            try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: path.path)
+        }
+        defer { for path in livePaths { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path) } }
+
+        for (id, product, kind) in [("sma_cross_c", "tbot_sma_cross_c", "strategy"), ("paper_broker", "tbot_paper_broker", "broker")] {
+            try folder.install(product)
+            try folder.writeManifest(id: id, library: "lib\(product).so", kind: kind)
+        }
+        let demo = PaperDemo()
+        let clock = SimulatedClock(startNanoseconds: demo.market.openNanoseconds)
+        let report = try demo.run(catalog: folder.catalog(environment: TestHost.environment(clock: clock)), config: config,
+                                  clock: clock, layout: paper)
+        XCTAssertEqual(report.counts.fills, 18)
+
+        for path in livePaths {
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path.path), [], "\(path.path) was touched")
+        }
+        let ledger = try Ledger(path: paper.ledgerFile.path, mode: .paper, identity: paper.identity, create: false)
+        XCTAssertEqual(try ledger.verify(), [])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: paper.tradeHistory(session: "demo", date: day, extension: "csv").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: paper.dailySummary(date: day).path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: paper.log("demo").path))
+        return (paper, live)
+    }
+
+    func testTestModeKeepsEverySessionFileOnThePaperSide() throws {
+        let config = try RuntimeConfig.validate(text: RuntimeConfigFixtures.exampleText(replacing: ["TEST_MODE": "true"]), file: "t.env").get()
+        let (paper, live) = try runPaperSession(config: config, in: try OperatorFolder())
+        XCTAssertNotEqual(paper.ledgerFile, live.ledgerFile)
+        XCTAssertTrue(paper.ledgerFile.lastPathComponent.hasSuffix("_BOT_ledger_paper.db"))
+    }
+
+    func testForcePaperExportOverridesLiveMode() throws {
+        let text = RuntimeConfigFixtures.exampleText(replacing: ["TEST_MODE": "false", "FORCE_PAPER_EXPORT": "true"])
+        let config = try RuntimeConfig.validate(text: text, file: "f.env").get()
+        XCTAssertEqual(config.ledgerMode, .paper)
+        _ = try runPaperSession(config: config, in: try OperatorFolder())
+    }
+
+    func testLiveModeNamesTheSeedsLedgerFile() throws {
+        let config = try RuntimeConfig.validate(text: RuntimeConfigFixtures.exampleText(replacing: ["TEST_MODE": "false"]), file: "l.env").get()
+        let layout = OutputLayout(config: config, workingDirectory: "/srv/tbot")
+        XCTAssertEqual(layout.mode, .live)
+        XCTAssertEqual(layout.ledgerFile.path, "/srv/tbot/output/ledgers/TBOT_US_PAPER_001_BOT_ledger.db")
+    }
+}
