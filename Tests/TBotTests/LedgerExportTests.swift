@@ -57,7 +57,7 @@ final class LedgerExportTests: XCTestCase {
                                      .credit(ChartOfAccounts.realizedGains("PAPER"), money("33.8894"))]),
             NewTransaction(kind: .reserveTransfer, type: .transfer,
                            postedNanoseconds: UTCTimestamp.nanoseconds(year: 2024, month: 1, day: 5, hour: 21),
-                           memo: "skim profits to reserve", audit: TransactionAudit(broker: "paper", module: "momentum"),
+                           memo: "skim to réserve & <cash>", audit: TransactionAudit(broker: "paper", module: "momentum"),
                            entries: [.debit(ChartOfAccounts.reserveCash, money("500.0050")), .credit(cash, money("500.0050"))]),
             NewTransaction(kind: .fee, type: .fee, postedNanoseconds: UTCTimestamp.nanoseconds(year: 2024, month: 1, day: 5, hour: 21, second: 1),
                            memo: "fee on sell AAPL", audit: duplicate,
@@ -101,7 +101,7 @@ final class LedgerExportTests: XCTestCase {
         XCTAssertEqual(reported, expected)
         XCTAssertEqual(reported[cash], Decimal(string: "99533.8843"))
 
-        // The audit tags are real hledger tags: the trade's four transactions carry its UUID.
+        // The audit fields are real hledger tags: the trade's two fills are found by them.
         let trade = try run(hledger, ["-f", journal, "register", "tag:trade_uuid=\(tradeUUID)", "tag:kind=fill", "-O", "csv"])
         XCTAssertEqual(trade.status, 0, trade.stderr)
         let register = parseCSV(trade.stdout)
@@ -124,7 +124,7 @@ final class LedgerExportTests: XCTestCase {
             tree.parse(sys.argv[1])
             statement = tree.convert().statements[0]
             for t in statement.banktranlist:
-                print(t.fitid, t.trntype, t.trnamt, t.dtposted.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + 'Z', sep='\\t')
+                print(t.fitid, t.trntype, t.trnamt, t.dtposted.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + 'Z', t.name, sep='\\t')
             print('LEDGERBAL', statement.ledgerbal.balamt, statement.account.acctid, statement.curdef, sep='\\t')
             """
         let result = try run(python, ["python3", "-W", "error", "-c", script, statement])
@@ -146,9 +146,34 @@ final class LedgerExportTests: XCTestCase {
             XCTAssertNotNil(line[2].range(of: #"^-?[0-9]+\.[0-9]{2,4}$"#, options: .regularExpression), "2 to 4 decimals: \(line)")
         }
         XCTAssertEqual(parsed.map { $0[3] }, cashMoves.map { $0[2] }, "DTPOSTED in UTC")
-        XCTAssertEqual(parsed.map { $0[1] }, ["CREDIT", "DEBIT", "FEE", "CREDIT", "XFER", "FEE", "FEE"])
+        XCTAssertEqual(parsed.map { $0[1] }, ["CREDIT", "DEBIT", "FEE", "CREDIT", "XFER", "FEE", "CREDIT"], "a reversed fee moves cash back in")
         XCTAssertEqual(parsed.first { $0[0].hasSuffix("0000000003") }?[2], "-0.0001")
+        XCTAssertEqual(parsed.first { $0[0].hasSuffix("0000000006") }?[4], "skim to réserve & <cash>", "escaped, UTF-8 intact")
+        XCTAssertEqual(parsed.first { $0[0].hasSuffix("0000000002") }?[4], "buy 10 AAPL @ 187.1234 \"limit\",", "one line, 32 characters")
         XCTAssertEqual(lines.last, ["LEDGERBAL", "99533.8843", "TBOT_US_PAPER_001_BOT", "USD"])
+    }
+
+    func testAnEmptyLedgerStillExportsFilesTheToolsRead() throws {
+        let hledger = try tool("/usr/bin/hledger", probe: ["--version"])
+        let python = try tool("/usr/bin/env", probe: ["python3", "-c", "import ofxtools"])
+        let ledger = try Ledger(path: path, mode: .paper, identity: identity)
+        let journal = try write(try LedgerExporter.export(ledger, format: .hledger), "empty.journal")
+        let check = try run(hledger, ["-f", journal, "check", "--strict"])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        let statement = try write(try LedgerExporter.export(ledger, format: .ofx), "empty.ofx")
+        let script = """
+            import sys
+            from ofxtools.Parser import OFXTree
+            tree = OFXTree()
+            tree.parse(sys.argv[1])
+            statement = tree.convert().statements[0]
+            print(len(statement.banktranlist), statement.ledgerbal.balamt)
+            """
+        let parsed = try run(python, ["python3", "-W", "error", "-c", script, statement])
+        XCTAssertEqual(parsed.status, 0, parsed.stderr)
+        XCTAssertEqual(parsed.stdout, "0 0.00\n")
+        XCTAssertEqual(try LedgerExporter.export(ledger, format: .json), "[]\n")
+        XCTAssertEqual(parseCSV(try LedgerExporter.export(ledger, format: .csv)).count, 1, "the header alone")
     }
 
     // MARK: CSV and JSON
@@ -212,6 +237,13 @@ final class LedgerExportTests: XCTestCase {
         let before = try LedgerExporter.export(ledger, format: .hledger, from: nil, to: Self.buyTime)
         XCTAssertTrue(before.contains("-PAPER-0000000001)"))
         XCTAssertFalse(before.contains("-PAPER-0000000002"))
+        // The statement lists the range, but its closing balance counts everything before `to`.
+        let statement = try LedgerExporter.export(ledger, format: .ofx, from: Self.buyTime, to: Self.sellTime)
+        XCTAssertEqual(statement.components(separatedBy: "<FITID>").dropFirst().map { String($0.prefix(38)) },
+                       ["TBOT_US_PAPER_001_BOT-PAPER-0000000002", "TBOT_US_PAPER_001_BOT-PAPER-0000000003"])
+        XCTAssertTrue(statement.contains("<DTSTART>20240103143500.000[+0:UTC]</DTSTART>"))
+        XCTAssertTrue(statement.contains("<DTEND>20240104155959.999[+0:UTC]</DTEND>"))
+        XCTAssertTrue(statement.contains("<BALAMT>98128.8893</BALAMT>"))
     }
 
     func testExportsAreByteIdentical() throws {
@@ -244,8 +276,8 @@ final class LedgerExportTests: XCTestCase {
     /// a pipe and stall it.
     private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let base = folder.root.appendingPathComponent("run-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
         defer { try? out.close(); try? err.close() }

@@ -131,3 +131,21 @@ final class LedgerTests: XCTestCase {
         XCTAssertEqual(mode, "wal")
     }
 }
+
+extension LedgerTests {
+    func testTagsAndAccountCodesThatWouldNotRoundTripAreRefused() throws {
+        let ledger = try ledger()
+        var tagged = deposit(5)
+        tagged.audit.tags = ["DEFENSE_MODE_ACTIVE", "a,b"]
+        XCTAssertThrowsError(try ledger.post(tagged)) { XCTAssertEqual("\($0)", "tag 'a,b' is empty or contains a comma") }
+        XCTAssertThrowsError(try ledger.ensureAccounts([LedgerAccount(code: "Assets:My  Cash", type: .asset, name: "x")])) {
+            XCTAssertEqual("\($0)", "account code 'Assets:My  Cash' must be colon-separated names of letters, digits, '_', '.' and '-'")
+        }
+    }
+
+    func testReversalFlipsTheOFXType() throws {
+        let ledger = try ledger()
+        try ledger.post(deposit(500))
+        XCTAssertEqual(try ledger.reverse(1, at: 2, reason: "x").transaction.type, .debit)
+    }
+}

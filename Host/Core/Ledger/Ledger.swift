@@ -68,6 +68,7 @@ public final class Ledger {
 
     /// Adds any of `accounts` not yet in the chart; existing ones are left as they are.
     public func ensureAccounts(_ accounts: [LedgerAccount]) throws {
+        if let bad = accounts.first(where: { !Self.isValidAccountCode($0.code) }) { throw LedgerError.invalidAccountCode(bad.code) }
         try database.write { db in
             for account in accounts {
                 try db.execute(sql: "INSERT OR IGNORE INTO accounts (code, type, name) VALUES (?, ?, ?)",
@@ -75,6 +76,14 @@ public final class Ledger {
             }
         }
         accountCodes.formUnion(accounts.map(\.code))
+    }
+
+    /// Colon-separated names of letters, digits, `_`, `.` and `-`: safe in every export format.
+    static func isValidAccountCode(_ code: String) -> Bool {
+        let parts = code.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count >= 2 && parts.allSatisfy { part in
+            !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
+        }
     }
 
     public func accounts() throws -> [LedgerAccount] {
@@ -124,7 +133,7 @@ public final class Ledger {
         }
         if reversed { throw LedgerError.alreadyReversed(id) }
         let mirror = NewTransaction(
-            kind: .reversal, type: original.transaction.type, postedNanoseconds: nanoseconds,
+            kind: .reversal, type: original.transaction.type.reversed, postedNanoseconds: nanoseconds,
             memo: "reversal of \(original.fitid): \(reason)", audit: original.transaction.audit,
             entries: original.transaction.entries.map { LedgerEntry(account: $0.account, amount: -$0.amount) },
             reverses: id)
@@ -133,6 +142,8 @@ public final class Ledger {
 
     /// The checks the database also makes, done first so the error is specific.
     static func check(_ transaction: NewTransaction) throws {
+        // Tags are stored comma-joined: a comma or an empty tag would not come back as written.
+        if let tag = transaction.audit.tags.first(where: { $0.isEmpty || $0.contains(",") }) { throw LedgerError.invalidTag(tag) }
         guard transaction.entries.count >= 2 else { throw LedgerError.tooFewEntries(transaction.entries.count) }
         if let zero = transaction.entries.first(where: { $0.amount == .zero }) { throw LedgerError.zeroAmount(account: zero.account) }
         guard transaction.debits == transaction.credits else {

@@ -8,6 +8,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
     case wrongIdentity(file: String, expected: String, found: String)
     case notFound(String)
     case alreadyReversed(Int64)
+    case invalidTag(String)
+    case invalidAccountCode(String)
     /// SQLite refused a statement (for example a schema trigger); the text is SQLite's.
     case storage(String)
 
@@ -21,6 +23,8 @@ public enum LedgerError: Error, Equatable, CustomStringConvertible {
         case .wrongIdentity(let file, let expected, let found): return "\(file) belongs to \(found), not \(expected)"
         case .notFound(let what): return "\(what) not found"
         case .alreadyReversed(let id): return "transaction \(id) is already reversed"
+        case .invalidTag(let tag): return "tag '\(tag)' is empty or contains a comma"
+        case .invalidAccountCode(let code): return "account code '\(code)' must be colon-separated names of letters, digits, '_', '.' and '-'"
         case .storage(let message): return "ledger storage: \(message)"
         }
     }

@@ -8,7 +8,7 @@ enum LedgerHashChain {
 
     /// SHA-256 over: previous hash, newline, then the fields and `account=amount` lines,
     /// separated by the unit separator (0x1F). Fed to the hasher piece by piece: no joined copy.
-    static func hash(previous: String, id: Int64, fitid: String, trntype: String, dtposted: String, kind: String,
+    static func hash(previous: String, id: Int64, fitid: String, trntype: String, dtposted: String, postedNanoseconds: Int64, kind: String,
                      memo: String, mode: String, audit: [String?], entries: [(account: String, amount: Int64)]) -> String {
         var hasher = SHA256()
         var first = true
@@ -20,7 +20,7 @@ enum LedgerHashChain {
         }
         var head = previous + "\n"
         head.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        for text in [String(id), fitid, trntype, dtposted, kind, memo, mode] { field(text) }
+        for text in [String(id), fitid, trntype, dtposted, String(postedNanoseconds), kind, memo, mode] { field(text) }
         for text in audit { field(text ?? "") }
         for entry in entries { field(entry.account + "=" + String(entry.amount)) }
         return hex(hasher.finalize())

@@ -15,6 +15,17 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
 /// OFX TRNTYPE values the ledger uses (OFX 2.x banking transaction types).
 public enum OFXTransactionType: String, Sendable, Codable, CaseIterable {
     case buy = "BUY", sell = "SELL", fee = "FEE", transfer = "XFER", credit = "CREDIT", debit = "DEBIT", other = "OTHER"
+
+    /// The type of the transaction that undoes one of this type (cash moves the other way).
+    public var reversed: OFXTransactionType {
+        switch self {
+        case .buy: .sell
+        case .sell: .buy
+        case .credit: .debit
+        case .debit, .fee: .credit
+        case .transfer, .other: self
+        }
+    }
 }
 
 /// One line of a transaction. Positive amounts are debits, negative amounts credits;

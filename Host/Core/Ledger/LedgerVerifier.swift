@@ -69,7 +69,8 @@ enum LedgerVerifier {
                 }
             }
             let expected = LedgerHashChain.hash(
-                previous: previous, id: id, fitid: row["fitid"], trntype: row["trntype"], dtposted: row["dtposted"], kind: row["kind"],
+                previous: previous, id: id, fitid: row["fitid"], trntype: row["trntype"], dtposted: row["dtposted"],
+                postedNanoseconds: row["posted_ns"], kind: row["kind"],
                 memo: row["memo"], mode: row["mode"], audit: audit, entries: (entries[id] ?? []).map { ($0.0, $0.1) })
             let stored: String? = row["hash"]
             if stored != expected {

@@ -39,6 +39,7 @@ enum LedgerWriter {
         }
         let hash = LedgerHashChain.hash(
             previous: previousHash, id: id, fitid: fitid, trntype: transaction.type.rawValue, dtposted: dtposted,
+            postedNanoseconds: transaction.postedNanoseconds,
             kind: transaction.kind.rawValue, memo: transaction.memo, mode: mode.rawValue, audit: audit.texts,
             entries: transaction.entries.map { ($0.account, $0.amount.units) })
 

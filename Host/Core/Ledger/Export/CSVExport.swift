@@ -1,3 +1,5 @@
+import Foundation
+
 /// One CSV row per ledger entry, with its transaction's fields repeated, RFC 4180 quoted
 /// (CRLF line ends, a header row). Missing audit fields are empty cells.
 enum CSVExport {

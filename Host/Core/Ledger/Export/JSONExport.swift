@@ -24,6 +24,8 @@ enum JSONExport {
             object["reverses"] = transaction.reverses.map { $0 as Any } ?? NSNull()
             return object
         }
+        // Foundation pretty-prints an empty array with a blank line inside.
+        if objects.isEmpty { return "[]\n" }
         let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
     }

@@ -93,10 +93,4 @@ enum LedgerExportText {
         result.append(contentsOf: text.unicodeScalars.prefix(limit))
         return String(result)
     }
-
-    /// `Assets:Brokers:<broker>:Cash`, the accounts a bank statement of the bot's cash shows.
-    static func isBrokerCash(_ code: String) -> Bool {
-        let parts = code.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "Assets" && parts[1] == "Brokers" && parts[3] == "Cash"
-    }
 }

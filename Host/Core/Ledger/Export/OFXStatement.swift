@@ -1,17 +1,18 @@
 import Crypto
+import Foundation
 
-/// An OFX 2.2 (XML) bank statement of the broker cash accounts (`Assets:Brokers:*:Cash`, one
-/// statement for all): one STMTTRN per transaction that touches them, with the net cash
-/// amount, and the cash balance at the end. Field limits are the spec's, as
-/// ofxtools enforces them (checked against ofxtools 1.1).
+/// An OFX 2.2 (XML) bank statement of the ledger's broker cash account: one STMTTRN per
+/// transaction that moves that cash (its net cash amount), and the cash balance at the end.
+/// Field limits are the spec's, as ofxtools enforces them (checked against ofxtools 1.1).
 enum OFXStatement {
     static func render(identity: LedgerIdentity, transactions: [PostedTransaction], balanceTransactions: [PostedTransaction],
                        from: Int64?, to: Int64?) -> String {
+        let cash = ChartOfAccounts.brokerCash(identity.broker)
         let moves = transactions.compactMap { posted -> (PostedTransaction, Money)? in
-            let entries = posted.transaction.entries.filter { LedgerExportText.isBrokerCash($0.account) }
+            let entries = posted.transaction.entries.filter { $0.account == cash }
             return entries.isEmpty ? nil : (posted, entries.reduce(Money.zero) { $0 + $1.amount })
         }
-        let balance = balanceTransactions.flatMap(\.transaction.entries).filter { LedgerExportText.isBrokerCash($0.account) }
+        let balance = balanceTransactions.flatMap(\.transaction.entries).filter { $0.account == cash }
             .reduce(Money.zero) { $0 + $1.amount }
         // No wall clock: the statement's times all come from the range or the transactions.
         let start = from ?? transactions.first.map(\.transaction.postedNanoseconds) ?? 0
@@ -95,10 +96,12 @@ enum OFXStatement {
         return iso.filter { $0.isNumber || $0 == "." } + "[+0:UTC]"
     }
 
-    /// One line, cut to the element's limit, then escaped for XML.
+    /// One line, cut to the element's limit (readers strip a space left at the cut), then
+    /// escaped for XML.
     private static func text(_ value: String, limit: Int) -> String {
+        let line = LedgerExportText.truncated(LedgerExportText.singleLine(value), to: limit).trimmingCharacters(in: .whitespaces)
         var escaped = ""
-        for character in LedgerExportText.truncated(LedgerExportText.singleLine(value), to: limit) {
+        for character in line {
             switch character {
             case "&": escaped += "&amp;"
             case "<": escaped += "&lt;"
