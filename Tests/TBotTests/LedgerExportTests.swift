@@ -1,316 +1,344 @@
 import Foundation
 import XCTest
 @testable import TBotCore
+import TBotPluginAPI
 
-/// `tbot ledger export`, checked by the tools that read the files: hledger must read the
-/// journal and agree with the trial balance; ofxtools must parse the statement with FITIDs
-/// and amounts intact. Missing tools fail the test: they are part of the contract.
+/// `tbot ledger export`: every format read back by a real reader (hledger, ofxtools, a CSV
+/// parser, JSONSerialization) must give the ledger's own FITIDs, amounts and balances.
 final class LedgerExportTests: XCTestCase {
     private let identity = LedgerIdentity(entity: "TBOT", jurisdiction: "US", broker: "PAPER", bot: "001")
-    private var folder: OperatorFolder!
-    private var path: String { folder.root.appendingPathComponent("ledgers/export_ledger_paper.db").path }
-    private let tradeUUID = "6F1C2A1E-3B4D-4E5F-8A9B-0C1D2E3F4A5B"
-
     private let cash = ChartOfAccounts.brokerCash("PAPER")
-    private let positions = ChartOfAccounts.brokerPositions("PAPER")
-    private static let buyTime = UTCTimestamp.nanoseconds(year: 2024, month: 1, day: 3, hour: 14, minute: 35)
-    private static let sellTime = UTCTimestamp.nanoseconds(year: 2024, month: 1, day: 4, hour: 15, minute: 59, second: 59) + 999_000_000
+    private var folder: OperatorFolder!
+
+    // Five days, so a range can cut between them; times carry milliseconds and sub-millisecond
+    // nanoseconds (DTPOSTED keeps the milliseconds).
+    private let opened = UTCTimestamp.nanoseconds(year: 2024, month: 3, day: 4, hour: 14, minute: 30) + 123_456_789
+    private let bought = UTCTimestamp.nanoseconds(year: 2024, month: 3, day: 5, hour: 14, minute: 35) + 250_000_000
+    private let sold = UTCTimestamp.nanoseconds(year: 2024, month: 3, day: 5, hour: 19, minute: 59, second: 59) + 999_000_000
+    private let transferred = UTCTimestamp.nanoseconds(year: 2024, month: 3, day: 6, hour: 21)
+    private let mistaken = UTCTimestamp.nanoseconds(year: 2024, month: 3, day: 6, hour: 21, minute: 5)
+    private let reversed = UTCTimestamp.nanoseconds(year: 2024, month: 3, day: 7, hour: 13) + 1_000_000
+    /// Memo of the reserve transfer: everything that would break a journal line or a CSV row.
+    private let awkwardMemo = "move to reserve; Q1,  ops\nsecond line & <ok> \"quoted\""
 
     override func setUpWithError() throws { folder = try OperatorFolder() }
     override func tearDown() { folder = nil }
 
     // MARK: The books
 
-    private func money(_ text: String) -> Money { Money(text: text)! }
+    private func fill(_ id: Int, _ side: TradeSide, _ shares: Int64, _ price: Double, fee: Int64) -> BrokerFill {
+        var raw = tbot_fill_t()
+        CStrings.write("f\(id)", into: &raw.fill_id)
+        CStrings.write("o\(id)", into: &raw.order_id)
+        CStrings.write("SPY", into: &raw.symbol)
+        raw.side = side == .buy ? TBOT_SIDE_BUY : TBOT_SIDE_SELL
+        raw.quantity = shares * TBOT_QTY_SCALE
+        raw.price = price
+        raw.fee = fee
+        raw.time_ns = Int64(id) * 1_000
+        return BrokerFill(raw)
+    }
 
-    /// A session's worth of postings: opening cash, a round trip in AAPL with fee and
-    /// slippage, a reserve transfer, and a duplicated fee corrected by a reversal.
-    private func books() throws -> Ledger {
-        let ledger = try Ledger(path: path, mode: .paper, identity: identity)
-        try ledger.ensureAccounts(ChartOfAccounts.brokerAccounts("PAPER") + ChartOfAccounts.budgetAccounts(module: "momentum", bots: ["sma1"]))
-        let trade = TransactionAudit(broker: "paper", strategy: "sma_cross", module: "momentum", bot: "sma1", ticker: "AAPL",
-                                     side: "buy", size: 10, entryPrice: Decimal(string: "187.1234"), tradeUUID: tradeUUID,
-                                     brokerConfirmation: "PB-0001", tags: ["ENTRY", "SMA"])
-        var sell = trade
-        sell.side = "sell"
-        sell.exitPrice = 190.5
-        sell.pnl = money("33.8894")
-        sell.brokerConfirmation = "PB-0002"
-        sell.tags = ["EXIT"]
-        var duplicate = trade
-        duplicate.errorCode = "E_DUP_FEE"
-        try ledger.post([
-            NewTransaction(kind: .openingBalance, type: .credit,
-                           postedNanoseconds: UTCTimestamp.nanoseconds(year: 2024, month: 1, day: 2, hour: 14, minute: 30) + 123_456_789,
-                           memo: "opening balance; cash at PAPER", audit: TransactionAudit(broker: "paper"),
-                           entries: [.debit(cash, money("100000.1234")), .credit(ChartOfAccounts.openingBalance, money("100000.1234"))]),
-            NewTransaction(kind: .fill, type: .buy, postedNanoseconds: Self.buyTime,
-                           memo: "buy 10 AAPL @ 187.1234  \"limit\",\nday order", audit: trade,
-                           entries: [.debit(positions, money("1871.2340")), .credit(cash, money("1871.2340"))]),
-            NewTransaction(kind: .fee, type: .fee, postedNanoseconds: Self.buyTime + 1_000_000, memo: "fee on buy AAPL", audit: trade,
-                           entries: [.debit(ChartOfAccounts.brokerFees("PAPER"), money("0.0001")), .credit(cash, money("0.0001"))]),
-            NewTransaction(kind: .slippage, type: .other, postedNanoseconds: Self.buyTime + 2_000_000,
-                           memo: "slippage on buy AAPL: filled 187.1234, expected 187.11", audit: trade,
-                           entries: [.debit(ChartOfAccounts.slippage("PAPER"), money("0.1234")), .credit(positions, money("0.1234"))]),
-            NewTransaction(kind: .fill, type: .sell, postedNanoseconds: Self.sellTime, memo: "sell 10 AAPL @ 190.5", audit: sell,
-                           entries: [.debit(cash, money("1905.0000")), .credit(positions, money("1871.1106")),
-                                     .credit(ChartOfAccounts.realizedGains("PAPER"), money("33.8894"))]),
-            NewTransaction(kind: .reserveTransfer, type: .transfer,
-                           postedNanoseconds: UTCTimestamp.nanoseconds(year: 2024, month: 1, day: 5, hour: 21),
-                           memo: "skim to réserve & <cash>", audit: TransactionAudit(broker: "paper", module: "momentum"),
-                           entries: [.debit(ChartOfAccounts.reserveCash, money("500.0050")), .credit(cash, money("500.0050"))]),
-            NewTransaction(kind: .fee, type: .fee, postedNanoseconds: UTCTimestamp.nanoseconds(year: 2024, month: 1, day: 5, hour: 21, second: 1),
-                           memo: "fee on sell AAPL", audit: duplicate,
-                           entries: [.debit(ChartOfAccounts.brokerFees("PAPER"), money("12.3456")), .credit(cash, money("12.3456"))]),
-        ])
-        try ledger.reverse(7, at: UTCTimestamp.nanoseconds(year: 2024, month: 1, day: 8, hour: 9), reason: "duplicate fee; refunded")
+    /// Opening balance, a buy and a sell at a gain (each with a fee and slippage), a reserve
+    /// transfer, and a mistaken transfer with its reversal.
+    private func ledger() throws -> Ledger {
+        let ledger = try Ledger(path: folder.root.appendingPathComponent("ledgers/export_paper.db").path, mode: .paper, identity: identity)
+        try ledger.ensureAccounts(ChartOfAccounts.budgetAccounts(module: "core", bots: ["alpha"]))
+        let poster = try LedgerPoster(ledger: ledger, brokerCode: "PAPER", brokerID: "paper_broker")
+        var book = PositionBook(uuidNamespace: "export")
+        try poster.postOpeningBalance(Money(units: 1_000_001_234), at: opened)
+        let buy = fill(1, .buy, 7, 100.0537, fee: 12_345)
+        try poster.post(fill: buy, outcome: book.apply(buy, strategy: "sma"),
+                        context: .init(strategy: "sma", expectedPrice: 100.0, tags: ["open", "momentum"]), book: &book, at: bought)
+        let sell = fill(2, .sell, 7, 101.1234, fee: 5_678)
+        try poster.post(fill: sell, outcome: book.apply(sell, strategy: "sma"),
+                        context: .init(strategy: "sma", expectedPrice: 101.2), book: &book, at: sold)
+        let audit = TransactionAudit(broker: "paper_broker", module: "core", bot: "alpha", tags: ["ops", "q1"])
+        try ledger.post(NewTransaction(kind: .reserveTransfer, type: .transfer, postedNanoseconds: transferred, memo: awkwardMemo,
+                                       audit: audit, entries: [.debit(ChartOfAccounts.reserveCash, Money(units: 2_505_005)),
+                                                               .credit(cash, Money(units: 2_505_005))]))
+        let mistake = try ledger.post(NewTransaction(kind: .reserveTransfer, type: .transfer, postedNanoseconds: mistaken,
+                                                     memo: "transfer to reserve", audit: audit,
+                                                     entries: [.debit(ChartOfAccounts.reserveCash, Money(units: 100_001)),
+                                                               .credit(cash, Money(units: 100_001))]))
+        try ledger.reverse(mistake.id, at: reversed, reason: "posted twice")
+        XCTAssertEqual(try ledger.verify(), [])
         return ledger
     }
 
-    private func write(_ text: String, _ name: String) throws -> String {
-        let file = folder.root.appendingPathComponent(name).path
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        return file
+    private func trialBalance(_ ledger: Ledger) throws -> [String: Decimal] {
+        Dictionary(uniqueKeysWithValues: try ledger.trialBalance().map { ($0.account.code, $0.balance.decimal) })
     }
 
     // MARK: hledger
 
-    func testHledgerReadsTheJournalAndAgreesWithTheTrialBalance() throws {
-        let hledger = try tool("/usr/bin/hledger", probe: ["--version"])
-        let ledger = try books()
-        let journal = try write(try LedgerExporter.export(ledger, format: .hledger, from: nil, to: nil), "books.journal")
+    func testHledgerReadsTheJournalAndItsBalancesMatchTheLedger() throws {
+        guard let hledger = Tools.hledger() else { return XCTFail(Tools.missing("hledger (Debian package hledger)")) }
+        let ledger = try ledger()
+        let journal = try write(LedgerExporter.export(ledger, format: .hledger), "books.journal")
 
-        // --strict: every account and commodity used must be declared.
-        let check = try run(hledger, ["-f", journal, "check", "--strict"])
+        // --strict: every account and commodity must be declared by a directive.
+        let check = try Tools.run(hledger, ["-f", journal, "check", "--strict"])
         XCTAssertEqual(check.status, 0, check.stderr)
         XCTAssertEqual(check.stderr, "")
 
-        let report = try run(hledger, ["-f", journal, "balance", "--flat", "--no-total", "-O", "csv"])
+        let report = try Tools.run(hledger, ["-f", journal, "balance", "--flat", "--layout=bare", "--no-total", "-O", "csv"])
         XCTAssertEqual(report.status, 0, report.stderr)
-        XCTAssertEqual(report.stderr, "")
-        let rows = parseCSV(report.stdout)
-        XCTAssertEqual(rows.first, ["account", "balance"])
-        var reported: [String: Decimal] = [:]
+        let rows = CSV.parse(report.stdout)
+        XCTAssertEqual(rows.first, ["account", "commodity", "balance"])
+        var balances: [String: Decimal] = [:]
         for row in rows.dropFirst() {
-            XCTAssertTrue(row[1].hasSuffix(" USD"), "single commodity, symbol on the right: \(row)")
-            reported[row[0]] = try XCTUnwrap(DecimalText.parse(String(row[1].dropLast(4))), "\(row)")
+            XCTAssertEqual(row[1], "USD", "\(row)")
+            balances[row[0]] = try XCTUnwrap(DecimalText.parse(row[2]), "\(row)")
         }
-        var expected: [String: Decimal] = [:]
-        for line in try ledger.trialBalance() { expected[line.account.code] = line.balance.decimal }
-        XCTAssertEqual(Set(reported.keys), Set(expected.keys))
-        XCTAssertEqual(reported, expected)
-        XCTAssertEqual(reported[cash], Decimal(string: "99533.8843"))
+        let expected = try trialBalance(ledger)
+        XCTAssertEqual(Set(balances.keys), Set(expected.keys))
+        for (account, balance) in expected { XCTAssertEqual(balances[account], balance, account) }
+        XCTAssertEqual(expected[cash], Decimal(string: "99755.3085"))
 
-        // The audit fields are real hledger tags: the trade's two fills are found by them.
-        let trade = try run(hledger, ["-f", journal, "register", "tag:trade_uuid=\(tradeUUID)", "tag:kind=fill", "-O", "csv"])
-        XCTAssertEqual(trade.status, 0, trade.stderr)
-        let register = parseCSV(trade.stdout)
-        let code = try XCTUnwrap(register.first?.firstIndex(of: "code"), "\(register.first ?? [])")
-        XCTAssertEqual(Set(register.dropFirst().map { $0[code] }),
-                       ["TBOT_US_PAPER_001_BOT-PAPER-0000000002", "TBOT_US_PAPER_001_BOT-PAPER-0000000005"])
+        // Every posting with its FITID (the transaction code) and exact amount.
+        let print = try Tools.run(hledger, ["-f", journal, "print", "-O", "csv"])
+        XCTAssertEqual(print.status, 0, print.stderr)
+        let printed = CSV.parse(print.stdout)
+        let header = printed[0]
+        let code = try XCTUnwrap(header.firstIndex(of: "code")), account = try XCTUnwrap(header.firstIndex(of: "account"))
+        let amount = try XCTUnwrap(header.firstIndex(of: "amount"))
+        let postings = try ledger.transactions().flatMap { posted in posted.transaction.entries.map { [posted.fitid, $0.account, $0.amount.exactDescription] } }
+        XCTAssertEqual(printed.dropFirst().map { [$0[code], $0[account], $0[amount]] }, postings)
+
+        let tags = try Tools.run(hledger, ["-f", journal, "tags"])
+        let names = Set(tags.stdout.split(separator: "\n").map(String.init))
+        XCTAssertTrue(names.isSuperset(of: ["fitid", "dtposted", "trntype", "kind", "broker", "strategy", "ticker", "side", "size",
+                                            "entry_price", "exit_price", "pnl", "mode", "trade_uuid", "broker_confirmation", "tags", "reverses"]),
+                      "\(names.sorted())")
+        let declared = try Tools.run(hledger, ["-f", journal, "accounts", "--types"])
+        XCTAssertTrue(declared.stdout.contains("Assets:Budgets:core:alpha"), "unused accounts of the chart are declared")
     }
 
     // MARK: OFX
 
-    func testOFXParsesWithOfxtoolsAndRoundTripsFitidsAndAmounts() throws {
-        let python = try tool("/usr/bin/env", probe: ["python3", "-c", "import ofxtools"])
-        let ledger = try books()
-        let statement = try write(try LedgerExporter.export(ledger, format: .ofx, from: nil, to: nil), "books.ofx")
-        // -W error: a length or format ofxtools only warns about fails the test too.
-        let script = """
-            import sys
-            from ofxtools.Parser import OFXTree
-            tree = OFXTree()
-            tree.parse(sys.argv[1])
-            statement = tree.convert().statements[0]
-            for t in statement.banktranlist:
-                print(t.fitid, t.trntype, t.trnamt, t.dtposted.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + 'Z', t.name, sep='\\t')
-            print('LEDGERBAL', statement.ledgerbal.balamt, statement.account.acctid, statement.curdef, sep='\\t')
-            """
-        let result = try run(python, ["python3", "-W", "error", "-c", script, statement])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stderr, "")
-        let lines = result.stdout.split(separator: "\n").map { $0.components(separatedBy: "\t") }
-
-        let cashMoves = try ledger.transactions().compactMap { posted -> [String]? in
-            let moves = posted.transaction.entries.filter { $0.account == cash }
-            guard !moves.isEmpty else { return nil }
-            return [posted.fitid, moves.reduce(Money.zero) { $0 + $1.amount }.exactDescription,
-                    UTCTimestamp.iso8601(nanoseconds: posted.transaction.postedNanoseconds, fractional: true)]
+    func testOfxtoolsParsesTheStatementWithTheLedgersFitidsAndAmounts() throws {
+        guard Tools.hasOfxtools() else { return XCTFail(Tools.missing("ofxtools (PyPI)")) }
+        let ledger = try ledger()
+        let statement = try ofx(ledger)
+        let moves = try ledger.transactions().compactMap { posted -> (String, Decimal, Int64)? in
+            let amounts = posted.transaction.entries.filter { $0.account == cash }
+            return amounts.isEmpty ? nil : (posted.fitid, amounts.reduce(Money.zero) { $0 + $1.amount }.decimal, posted.transaction.postedNanoseconds)
         }
-        XCTAssertEqual(cashMoves.count, 7, "the slippage reclass does not touch cash")
-        let parsed = lines.dropLast()
-        XCTAssertEqual(parsed.map { $0[0] }, cashMoves.map { $0[0] }, "FITIDs round-trip in order")
-        XCTAssertEqual(parsed.map { Money(text: $0[2])?.units }, cashMoves.map { Money(text: $0[1])?.units }, "amounts round-trip")
-        for line in parsed {
-            XCTAssertNotNil(line[2].range(of: #"^-?[0-9]+\.[0-9]{2,4}$"#, options: .regularExpression), "2 to 4 decimals: \(line)")
-        }
-        XCTAssertEqual(parsed.map { $0[3] }, cashMoves.map { $0[2] }, "DTPOSTED in UTC")
-        XCTAssertEqual(parsed.map { $0[1] }, ["CREDIT", "DEBIT", "FEE", "CREDIT", "XFER", "FEE", "CREDIT"], "a reversed fee moves cash back in")
-        XCTAssertEqual(parsed.first { $0[0].hasSuffix("0000000003") }?[2], "-0.0001")
-        XCTAssertEqual(parsed.first { $0[0].hasSuffix("0000000006") }?[4], "skim to réserve & <cash>", "escaped, UTF-8 intact")
-        XCTAssertEqual(parsed.first { $0[0].hasSuffix("0000000002") }?[4], "buy 10 AAPL @ 187.1234 \"limit\",", "one line, 32 characters")
-        XCTAssertEqual(lines.last, ["LEDGERBAL", "99533.8843", "TBOT_US_PAPER_001_BOT", "USD"])
-    }
-
-    func testAnEmptyLedgerStillExportsFilesTheToolsRead() throws {
-        let hledger = try tool("/usr/bin/hledger", probe: ["--version"])
-        let python = try tool("/usr/bin/env", probe: ["python3", "-c", "import ofxtools"])
-        let ledger = try Ledger(path: path, mode: .paper, identity: identity)
-        let journal = try write(try LedgerExporter.export(ledger, format: .hledger), "empty.journal")
-        let check = try run(hledger, ["-f", journal, "check", "--strict"])
-        XCTAssertEqual(check.status, 0, check.stderr)
-        let statement = try write(try LedgerExporter.export(ledger, format: .ofx), "empty.ofx")
-        let script = """
-            import sys
-            from ofxtools.Parser import OFXTree
-            tree = OFXTree()
-            tree.parse(sys.argv[1])
-            statement = tree.convert().statements[0]
-            print(len(statement.banktranlist), statement.ledgerbal.balamt)
-            """
-        let parsed = try run(python, ["python3", "-W", "error", "-c", script, statement])
-        XCTAssertEqual(parsed.status, 0, parsed.stderr)
-        XCTAssertEqual(parsed.stdout, "0 0.00\n")
-        XCTAssertEqual(try LedgerExporter.export(ledger, format: .json), "[]\n")
-        XCTAssertEqual(parseCSV(try LedgerExporter.export(ledger, format: .csv)).count, 1, "the header alone")
+        XCTAssertEqual(moves.count, 8, "opening, 2 fills, 2 fees, 2 transfers, 1 reversal; slippage moves no cash")
+        XCTAssertEqual(statement.fitids, moves.map(\.0))
+        XCTAssertEqual(statement.amounts, moves.map(\.1))
+        XCTAssertEqual(statement.dtposted, moves.map { UTCTimestamp.iso8601(nanoseconds: $0.2, fractional: true) })
+        XCTAssertEqual(statement.trntypes, ["CREDIT", "DEBIT", "FEE", "CREDIT", "FEE", "XFER", "XFER", "XFER"])
+        XCTAssertEqual(statement.ledgerbal, try trialBalance(ledger)[cash])
+        XCTAssertEqual(statement.header, ["USD", "US", "TBOT_US_PAPER_001_BOT", "CHECKING"])
+        XCTAssertTrue(statement.names.allSatisfy { $0.unicodeScalars.count <= 32 }, "\(statement.names)")
+        XCTAssertTrue(statement.memos[1].contains("trade_uuid="), statement.memos[1])
     }
 
     // MARK: CSV and JSON
 
-    func testCSVHasOneQuotedRowPerEntryWithEveryAuditField() throws {
-        let ledger = try books()
-        let text = try LedgerExporter.export(ledger, format: .csv, from: nil, to: nil)
-        let rows = parseCSV(text)
-        XCTAssertEqual(rows.first, ["transaction_id", "fitid", "dtposted", "posted_ns", "trntype", "kind", "memo", "account", "amount",
-                                    "broker", "strategy", "module", "bot", "ticker", "side", "size", "entry_price", "exit_price", "pnl",
-                                    "mode", "trade_uuid", "broker_confirmation", "tags", "error_code", "reverses"])
-        XCTAssertEqual(rows.count - 1, try ledger.transactions().reduce(0) { $0 + $1.transaction.entries.count })
-        XCTAssertTrue(rows.allSatisfy { $0.count == 25 })
+    func testCSVParsesBackOneRowPerEntryWithExactFields() throws {
+        let ledger = try ledger()
+        let rows = CSV.parse(try LedgerExporter.export(ledger, format: .csv))
         let header = rows[0]
-        let buy = rows.filter { $0[1] == "TBOT_US_PAPER_001_BOT-PAPER-0000000002" }.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
-        XCTAssertEqual(buy.map { $0["account"] }, [positions, cash])
-        XCTAssertEqual(buy.map { $0["amount"] }, ["1871.2340", "-1871.2340"])
-        XCTAssertEqual(buy[0]["memo"], "buy 10 AAPL @ 187.1234  \"limit\",\nday order", "quotes, commas and newlines survive")
-        XCTAssertEqual(buy[0]["dtposted"], "2024-01-03T14:35:00.000Z")
-        XCTAssertEqual(buy[0]["trntype"], "BUY")
-        XCTAssertEqual(buy[0]["tags"], "ENTRY,SMA")
-        XCTAssertEqual(buy[0]["entry_price"], "187.1234")
-        XCTAssertEqual(buy[0]["pnl"], "")
-        XCTAssertEqual(buy[0]["mode"], "paper")
-        XCTAssertEqual(buy[0]["trade_uuid"], tradeUUID)
-        let reversal = try XCTUnwrap(rows.last.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) })
-        XCTAssertEqual(reversal["reverses"], "7")
-        XCTAssertEqual(reversal["error_code"], "E_DUP_FEE")
-        XCTAssertEqual(reversal["account"], cash)
-        XCTAssertEqual(reversal["amount"], "12.3456", "the reversal gives the cash back")
+        XCTAssertEqual(Array(header.prefix(9)), ["transaction_id", "fitid", "dtposted", "posted_ns", "trntype", "kind", "memo", "account", "amount"])
+        XCTAssertTrue(header.contains("trade_uuid") && header.contains("error_code") && header.contains("broker_confirmation"))
+        XCTAssertTrue(rows.allSatisfy { $0.count == header.count })
+        let transactions = try ledger.transactions()
+        XCTAssertEqual(rows.count - 1, transactions.reduce(0) { $0 + $1.transaction.entries.count })
+
+        let transfer = try XCTUnwrap(transactions.first { $0.transaction.memo == awkwardMemo })
+        let column = { (name: String) in header.firstIndex(of: name)! }
+        let lines = rows.filter { $0[column("fitid")] == transfer.fitid }
+        XCTAssertEqual(lines.map { $0[column("account")] }, [ChartOfAccounts.reserveCash, cash])
+        XCTAssertEqual(lines.map { $0[column("amount")] }, ["250.5005", "-250.5005"])
+        XCTAssertEqual(lines[0][column("memo")], awkwardMemo, "quoting keeps newlines, commas and quotes")
+        XCTAssertEqual(lines[0][column("tags")], "ops,q1")
+        XCTAssertEqual(lines[0][column("trntype")], "XFER")
+        XCTAssertEqual(lines[0][column("dtposted")], "2024-03-06T21:00:00.000Z")
+
+        let buy = try XCTUnwrap(rows.first { $0[column("kind")] == "fill" && $0[column("side")] == "buy" && $0[column("account")] == cash })
+        XCTAssertEqual(buy[column("amount")], "-700.3759")
+        XCTAssertEqual(buy[column("entry_price")], "100.0537")
+        XCTAssertEqual(buy[column("broker_confirmation")], "f1")
     }
 
-    func testJSONHasEveryTransactionWithExactDecimalStrings() throws {
-        let ledger = try books()
-        let text = try LedgerExporter.export(ledger, format: .json, from: nil, to: nil)
-        let array = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
-        XCTAssertEqual(array.count, 8)
-        let sell = try XCTUnwrap(array.first { $0["fitid"] as? String == "TBOT_US_PAPER_001_BOT-PAPER-0000000005" })
-        let entries = try XCTUnwrap(sell["entries"] as? [[String: Any]])
-        XCTAssertEqual(entries.compactMap { $0["amount"] as? String }, ["1905.0000", "-1871.1106", "-33.8894"], "amounts are strings")
-        XCTAssertEqual(sell["pnl"] as? String, "33.8894")
-        XCTAssertEqual(sell["exit_price"] as? String, "190.5")
-        XCTAssertEqual(sell["posted_ns"] as? String, String(Self.sellTime))
-        XCTAssertEqual(sell["dtposted"] as? String, "2024-01-04T15:59:59.999Z")
-        XCTAssertEqual(sell["tags"] as? [String], ["EXIT"])
-        XCTAssertTrue(sell["reverses"] is NSNull)
+    func testJSONParsesBackWithAllFieldsAndExactAmounts() throws {
+        let ledger = try ledger()
+        let objects = try json(LedgerExporter.export(ledger, format: .json))
+        let transactions = try ledger.transactions()
+        XCTAssertEqual(objects.map { $0["fitid"] as? String }, transactions.map(\.fitid))
+        let keys = Set(objects[0].keys)
+        XCTAssertTrue(objects.allSatisfy { Set($0.keys) == keys }, "every transaction has every key")
+        XCTAssertTrue(keys.isSuperset(of: ["id", "fitid", "dtposted", "posted_ns", "trntype", "kind", "memo", "entries", "hash"]
+                                            + LedgerExportText.auditFieldNames))
+
+        let sell = try XCTUnwrap(objects.first { $0["kind"] as? String == "fill" && $0["side"] as? String == "sell" })
+        let entries = try XCTUnwrap(sell["entries"] as? [[String: String]])
+        let posted = try XCTUnwrap(transactions.first { $0.fitid == sell["fitid"] as? String })
+        XCTAssertEqual(entries.map { $0["account"]! }, posted.transaction.entries.map(\.account))
+        XCTAssertEqual(entries.map { $0["amount"]! }, posted.transaction.entries.map(\.amount.exactDescription))
+        XCTAssertEqual(sell["posted_ns"] as? String, String(sold))
+        XCTAssertEqual(sell["exit_price"] as? String, "101.1234")
+        XCTAssertEqual(sell["pnl"] as? String, posted.transaction.audit.pnl?.exactDescription)
         XCTAssertTrue(sell["error_code"] is NSNull)
-        XCTAssertEqual(array.last?["reverses"] as? Int, 7)
-        XCTAssertEqual((sell["hash"] as? String)?.count, 64)
+
+        let reversal = try XCTUnwrap(objects.last)
+        XCTAssertEqual(reversal["kind"] as? String, "reversal")
+        XCTAssertEqual((reversal["reverses"] as? NSNumber)?.int64Value, transactions[transactions.count - 2].id)
+        XCTAssertEqual(reversal["tags"] as? [String], ["ops", "q1"])
     }
 
     // MARK: Range and stability
 
-    func testFromToSelectsAHalfOpenRange() throws {
-        let ledger = try books()
-        let text = try LedgerExporter.export(ledger, format: .json, from: Self.buyTime, to: Self.sellTime)
-        let array = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
-        XCTAssertEqual(array.compactMap { $0["id"] as? Int }, [2, 3, 4], "from is included, to is not")
-        let after = try LedgerExporter.export(ledger, format: .csv, from: Self.sellTime, to: nil)
-        XCTAssertEqual(Set(parseCSV(after).dropFirst().map { $0[0] }), ["5", "6", "7", "8"])
-        let before = try LedgerExporter.export(ledger, format: .hledger, from: nil, to: Self.buyTime)
-        XCTAssertTrue(before.contains("-PAPER-0000000001)"))
-        XCTAssertFalse(before.contains("-PAPER-0000000002"))
-        // The statement lists the range, but its closing balance counts everything before `to`.
-        let statement = try LedgerExporter.export(ledger, format: .ofx, from: Self.buyTime, to: Self.sellTime)
-        XCTAssertEqual(statement.components(separatedBy: "<FITID>").dropFirst().map { String($0.prefix(38)) },
-                       ["TBOT_US_PAPER_001_BOT-PAPER-0000000002", "TBOT_US_PAPER_001_BOT-PAPER-0000000003"])
-        XCTAssertTrue(statement.contains("<DTSTART>20240103143500.000[+0:UTC]</DTSTART>"))
-        XCTAssertTrue(statement.contains("<DTEND>20240104155959.999[+0:UTC]</DTEND>"))
-        XCTAssertTrue(statement.contains("<BALAMT>98128.8893</BALAMT>"))
+    func testRangeIsHalfOpenInEveryFormat() throws {
+        let ledger = try ledger()
+        // From the buy exactly (included) to the transfer exactly (excluded): the two fills
+        // with their fees and slippage.
+        let from = bought, to = transferred
+        let expected = try ledger.transactions().filter { $0.transaction.postedNanoseconds >= from && $0.transaction.postedNanoseconds < to }
+        XCTAssertEqual(expected.count, 6)
+        let objects = try json(LedgerExporter.export(ledger, format: .json, from: from, to: to))
+        XCTAssertEqual(objects.map { $0["fitid"] as? String }, expected.map(\.fitid))
+        let rows = CSV.parse(try LedgerExporter.export(ledger, format: .csv, from: from, to: to))
+        XCTAssertEqual(Set(rows.dropFirst().map { $0[1] }), Set(expected.map(\.fitid)))
+        let journal = try LedgerExporter.export(ledger, format: .hledger, from: from, to: to)
+        XCTAssertEqual(expected.map { journal.contains("(\($0.fitid))") }, Array(repeating: true, count: expected.count))
+        XCTAssertEqual(journal.components(separatedBy: "\n    ; id:").count - 1, expected.count)
+        XCTAssertTrue(try LedgerExporter.export(ledger, format: .json, from: to, to: to).hasPrefix("["), "an empty range is an empty array")
+        XCTAssertEqual(try json(LedgerExporter.export(ledger, format: .json, from: reversed + 1)).count, 0)
+
+        guard Tools.hasOfxtools() else { return XCTFail(Tools.missing("ofxtools (PyPI)")) }
+        let statement = try ofx(ledger, from: from, to: to)
+        XCTAssertEqual(statement.fitids, expected.filter { $0.transaction.entries.contains { $0.account == cash } }.map(\.fitid))
+        // The closing balance counts everything before the end of the range.
+        XCTAssertEqual(statement.ledgerbal, Decimal(string: "100005.8090"))
+        XCTAssertEqual(statement.range, ["2024-03-05T14:35:00.250Z", "2024-03-06T21:00:00.000Z"])
     }
 
-    func testExportsAreByteIdentical() throws {
-        let first = try books()
-        let again = try Ledger(path: path, mode: .paper, identity: identity, create: false)
+    func testEveryFormatIsByteStable() throws {
+        let first = try ledger()
+        let reopened = try Ledger(path: first.path, mode: .paper, identity: identity, create: false)
         for format in LedgerExportFormat.allCases {
-            for range in [(nil, nil), (Self.buyTime, Self.sellTime)] as [(Int64?, Int64?)] {
-                let one = try LedgerExporter.export(first, format: format, from: range.0, to: range.1)
-                let two = try LedgerExporter.export(again, format: format, from: range.0, to: range.1)
-                XCTAssertEqual(Data(one.utf8), Data(two.utf8), "\(format)")
-                XCTAssertFalse(one.isEmpty)
-            }
+            let text = try LedgerExporter.export(first, format: format)
+            XCTAssertFalse(text.isEmpty, format.rawValue)
+            XCTAssertEqual(text, try LedgerExporter.export(first, format: format), format.rawValue)
+            XCTAssertEqual(text, try LedgerExporter.export(reopened, format: format), format.rawValue)
         }
     }
 
     // MARK: Helpers
 
-    /// The tool at `path`, after a probe run succeeds; otherwise the test fails, never skips.
-    private func tool(_ path: String, probe: [String]) throws -> String {
-        let result = FileManager.default.isExecutableFile(atPath: path) ? try? run(path, probe) : nil
-        guard let result, result.status == 0 else {
-            let message = "\(path) \(probe.joined(separator: " ")) failed: run scripts/install-deps.sh (hledger, python3 with ofxtools)"
-            XCTFail(message)
-            throw TestSupportError(message)
-        }
+    private func write(_ text: String, _ name: String) throws -> String {
+        let path = folder.root.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
-    /// Runs a tool to completion; its output goes through files, so neither stream can fill
-    /// a pipe and stall it.
-    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let base = folder.root.appendingPathComponent("run-\(UUID().uuidString)").path
-        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-        defer { try? out.close(); try? err.close() }
+    private func json(_ text: String) throws -> [[String: Any]] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+    }
+
+    /// What ofxtools read from the OFX export, after its own validation (`convert()`).
+    private struct Statement {
+        var header: [String], range: [String], fitids: [String], amounts: [Decimal], dtposted: [String]
+        var trntypes: [String], names: [String], memos: [String], ledgerbal: Decimal?
+    }
+
+    private func ofx(_ ledger: Ledger, from: Int64? = nil, to: Int64? = nil) throws -> Statement {
+        let file = try write(LedgerExporter.export(ledger, format: .ofx, from: from, to: to), "statement.ofx")
+        let script = """
+            import json, sys
+            from ofxtools.Parser import OFXTree
+            def when(d):
+                assert d.utcoffset().total_seconds() == 0
+                return d.strftime('%Y-%m-%dT%H:%M:%S.') + '%03dZ' % (d.microsecond // 1000)
+            tree = OFXTree()
+            tree.parse(sys.argv[1])
+            s = tree.convert().statements[0]
+            t = s.banktranlist
+            print(json.dumps({
+                'header': [s.curdef, s.account.bankid, s.account.acctid, s.account.accttype],
+                'range': [when(t.dtstart), when(t.dtend)],
+                'fitids': [x.fitid for x in t], 'amounts': [str(x.trnamt) for x in t],
+                'dtposted': [when(x.dtposted) for x in t], 'trntypes': [x.trntype for x in t],
+                'names': [x.name or '' for x in t], 'memos': [x.memo or '' for x in t],
+                'ledgerbal': str(s.ledgerbal.balamt)}))
+            """
+        let run = try Tools.run("/usr/bin/env", ["python3", "-c", script, file])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr, "")
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], run.stdout)
+        let strings = { (key: String) in object[key] as? [String] ?? [] }
+        return Statement(header: strings("header"), range: strings("range"), fitids: strings("fitids"),
+                         amounts: strings("amounts").compactMap(DecimalText.parse), dtposted: strings("dtposted"),
+                         trntypes: strings("trntypes"), names: strings("names"), memos: strings("memos"),
+                         ledgerbal: (object["ledgerbal"] as? String).flatMap(DecimalText.parse))
+    }
+}
+
+/// The external readers, found on PATH; missing ones fail the test with how to install them.
+private enum Tools {
+    static func missing(_ tool: String) -> String {
+        "\(tool) is not installed: run scripts/install-deps.sh"
+    }
+
+    static func hledger() -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let candidates = path.split(separator: ":").map { "\($0)/hledger" } + ["/usr/bin/hledger"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func hasOfxtools() -> Bool {
+        (try? run("/usr/bin/env", ["python3", "-c", "import ofxtools.Parser"]).status) == 0
+    }
+
+    /// Runs to completion; output goes through files so a full pipe cannot stall the child.
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tbot-tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.standardOutput = out
-        process.standardError = err
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
         process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOfFile: base + ".out", encoding: .utf8),
-                try String(contentsOfFile: base + ".err", encoding: .utf8))
+        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
     }
+}
 
-    /// RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks.
-    private func parseCSV(_ text: String) -> [[String]] {
+/// An RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks.
+private enum CSV {
+    static func parse(_ text: String) -> [[String]] {
         var rows: [[String]] = [], row: [String] = [], field = String.UnicodeScalarView()
         var quoted = false, afterQuote = false
-        for scalar in text.unicodeScalars {
+        var scalars = text.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
             if quoted {
                 if scalar == "\"" { quoted = false; afterQuote = true } else { field.append(scalar) }
                 continue
             }
             switch scalar {
             case "\"":
-                if afterQuote { field.append(scalar) }
+                if afterQuote { field.append("\"") }  // a doubled quote inside a quoted field
                 quoted = true
-            case ",": row.append(String(field)); field = String.UnicodeScalarView()
-            case "\r": break
-            case "\n": row.append(String(field)); field = String.UnicodeScalarView(); rows.append(row); row = []
-            default: field.append(scalar)
+                afterQuote = false
+            case ",":
+                row.append(String(field)); field = String.UnicodeScalarView(); afterQuote = false
+            case "\r":
+                afterQuote = false
+            case "\n":
+                row.append(String(field)); field = String.UnicodeScalarView(); afterQuote = false
+                rows.append(row); row = []
+            default:
+                field.append(scalar); afterQuote = false
             }
-            afterQuote = false
         }
         if !field.isEmpty || !row.isEmpty { row.append(String(field)); rows.append(row) }
         return rows
