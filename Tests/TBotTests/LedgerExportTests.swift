@@ -26,17 +26,8 @@ final class LedgerExportTests: XCTestCase {
 
     // MARK: The books
 
-    private func fill(_ id: Int, _ side: TradeSide, _ shares: Int64, _ price: Double, fee: Int64) -> BrokerFill {
-        var raw = tbot_fill_t()
-        CStrings.write("f\(id)", into: &raw.fill_id)
-        CStrings.write("o\(id)", into: &raw.order_id)
-        CStrings.write("SPY", into: &raw.symbol)
-        raw.side = side == .buy ? TBOT_SIDE_BUY : TBOT_SIDE_SELL
-        raw.quantity = shares * TBOT_QTY_SCALE
-        raw.price = price
-        raw.fee = fee
-        raw.time_ns = Int64(id) * 1_000
-        return BrokerFill(raw)
+    private func fill(_ id: Int, _ side: TradeSide, _ shares: Int64, _ price: Double, fee: Int64 = 0) -> BrokerFill {
+        TestFills.fill(id, side, shares, price, fee: fee)
     }
 
     /// Opening balance, a buy and a sell at a gain (each with a fee and slippage), a reserve

@@ -17,16 +17,7 @@ final class LedgerPostingTests: XCTestCase {
     }
 
     private func fill(_ id: Int, _ side: TradeSide, _ shares: Int64, _ price: Double, fee: Int64 = 0) -> BrokerFill {
-        var raw = tbot_fill_t()
-        CStrings.write("f\(id)", into: &raw.fill_id)
-        CStrings.write("o\(id)", into: &raw.order_id)
-        CStrings.write("SPY", into: &raw.symbol)
-        raw.side = side == .buy ? TBOT_SIDE_BUY : TBOT_SIDE_SELL
-        raw.quantity = shares * TBOT_QTY_SCALE
-        raw.price = price
-        raw.fee = fee
-        raw.time_ns = Int64(id) * 1_000
-        return BrokerFill(raw)
+        TestFills.fill(id, side, shares, price, fee: fee)
     }
 
     private func balances(_ ledger: Ledger) throws -> [String: String] {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import XCTest
 @testable import TBotCore
+import TBotPluginAPI
 
 /// Where the package's build products and sources are, for tests that use real files.
 enum TestPaths {
@@ -182,5 +183,21 @@ struct CLIRunner {
         process.standardError = stderr
         try process.run()
         return process
+    }
+}
+
+/// A broker fill of `shares` SPY, ids f<id>/o<id>, at host time id * 1000 ns.
+enum TestFills {
+    static func fill(_ id: Int, _ side: TradeSide, _ shares: Int64, _ price: Double, fee: Int64 = 0) -> BrokerFill {
+        var raw = tbot_fill_t()
+        CStrings.write("f\(id)", into: &raw.fill_id)
+        CStrings.write("o\(id)", into: &raw.order_id)
+        CStrings.write("SPY", into: &raw.symbol)
+        raw.side = side == .buy ? TBOT_SIDE_BUY : TBOT_SIDE_SELL
+        raw.quantity = shares * TBOT_QTY_SCALE
+        raw.price = price
+        raw.fee = fee
+        raw.time_ns = Int64(id) * 1_000
+        return BrokerFill(raw)
     }
 }
