@@ -30,8 +30,8 @@ final class ManifestTests: XCTestCase {
                                              .init(key: "stop_pct", value: "0.01"), .init(key: "target_pct", value: "0.02")])
         let module = try XCTUnwrap(manifest.module)
         XCTAssertEqual(module.budget, Money(units: 400_000_000))
-        XCTAssertEqual(module.maxRiskPerTrade, Decimal(string: "0.025"))
-        XCTAssertEqual(module.dailyLossLimit, Decimal(string: "0.05"))
+        XCTAssertEqual(module.maxRiskPerTrade.exactDescription, "500.0000")
+        XCTAssertEqual(module.dailyLossLimit.exactDescription, "1500.0000")
         XCTAssertEqual(module.status, .active)
         XCTAssertEqual(manifest.bots.map(\.id), ["sma_c_spy", "sma_c_qqq_slow"])
         XCTAssertEqual(manifest.bots[0].symbols, ["SPY"])
@@ -82,10 +82,10 @@ final class ManifestTests: XCTestCase {
     }
 
     func testModuleShape() {
-        XCTAssertEqual(issues(header + "[module]\nbudget = -5\nmax_risk_per_trade = 1.5\nautotrade = true\nstatus = \"SLEEPING\"\n"), [
+        XCTAssertEqual(issues(header + "[module]\nbudget = -5\nmax_risk_per_trade = 0\nautotrade = true\nstatus = \"SLEEPING\"\n"), [
             "m.toml:6: key 'module.budget': expected a non-negative amount such as \"2500.00\" or 2500, got integer -5",
-            "m.toml:7: key 'module.max_risk_per_trade': 1.5 is out of range; expected a fraction between 0 and 1 such as 0.025",
-            "m.toml:5: key 'module.daily_loss_limit': missing; expected a fraction between 0 and 1 such as 0.025",
+            "m.toml:7: key 'module.max_risk_per_trade': must be greater than 0 (an amount in USD such as \"500.00\")",
+            "m.toml:5: key 'module.daily_loss_limit': missing; expected an amount such as \"2500.00\" or 2500",
             "m.toml:9: key 'module.status': expected \"ACTIVE\" or \"PAUSED\", got string \"SLEEPING\"",
         ])
     }
@@ -99,8 +99,8 @@ final class ManifestTests: XCTestCase {
         let text = header + """
             [module]
             budget = "1000"
-            max_risk_per_trade = 0.02
-            daily_loss_limit = 0.05
+            max_risk_per_trade = 20
+            daily_loss_limit = 50
             autotrade = true
 
             [[bots]]
@@ -128,7 +128,7 @@ final class ManifestTests: XCTestCase {
 
     func testDuplicateBotIds() {
         let bot = "\n[[bots]]\nid = \"a\"\nsymbols = [\"SPY\"]\ninitial_budget = 10\ncompounded = false\nautotrade = true\n"
-        let text = header + "[module]\nbudget = 100\nmax_risk_per_trade = 0.02\ndaily_loss_limit = 0.05\nautotrade = true\n" + bot + bot
+        let text = header + "[module]\nbudget = 100\nmax_risk_per_trade = 2\ndaily_loss_limit = 5\nautotrade = true\n" + bot + bot
         XCTAssertEqual(issues(text), ["m.toml:19: key 'bots.id': duplicate bot id 'a' (also bots entry 1)"])
     }
 
@@ -144,7 +144,7 @@ final class ManifestTests: XCTestCase {
             XCTAssertEqual(module.budget.units, units, literal)
         }
         let module = try XCTUnwrap(ManifestParser.parse(text: base + "1\n", file: "m.toml").get().module)
-        XCTAssertEqual(module.maxRiskPerTrade + module.dailyLossLimit, Decimal(string: "0.4"))
+        XCTAssertEqual((module.maxRiskPerTrade + module.dailyLossLimit).exactDescription, "0.4000")
     }
 }
 

@@ -17,7 +17,6 @@ public final class Ledger {
     public let mode: LedgerMode
     public let identity: LedgerIdentity
     let database: DatabaseQueue
-    private var lastHash: String
     /// Codes of the chart, so a posting to an unknown account is refused before SQL runs.
     private var accountCodes: Set<String> = []
     /// Prepared on the first posting, on the queue's one connection.
@@ -30,6 +29,8 @@ public final class Ledger {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
+        // Operators' commands write the same file while a session runs: wait, do not fail.
+        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
@@ -41,14 +42,10 @@ public final class Ledger {
         self.mode = mode
         self.identity = identity
         try LedgerSchema.migrator.migrate(database)
-        lastHash = LedgerHashChain.genesis
         try database.write { db in
             try Self.claim(db, key: "mode", value: mode.rawValue) { LedgerError.wrongMode(file: path, expected: mode, found: $0) }
             try Self.claim(db, key: "identity", value: identity.stem) { LedgerError.wrongIdentity(file: path, expected: identity.stem, found: $0) }
         }
-        lastHash = try database.read { db in
-            try String.fetchOne(db, sql: "SELECT hash FROM transactions ORDER BY id DESC LIMIT 1")
-        } ?? LedgerHashChain.genesis
         accountCodes = Set(try accounts().map(\.code))
     }
 
@@ -105,23 +102,55 @@ public final class Ledger {
     /// Posts several transactions in one commit: all or none.
     @discardableResult
     public func post(_ transactions: [NewTransaction]) throws -> [PostedTransaction] {
+        try post(transactions, alongside: nil)
+    }
+
+    /// Posts `transactions` and runs `alongside` (state that must agree with the postings,
+    /// such as budget records) in the same commit: both land or neither does.
+    @discardableResult
+    func post(_ transactions: [NewTransaction], alongside: ((Database) throws -> Void)?) throws -> [PostedTransaction] {
         for transaction in transactions { try Self.check(transaction) }
-        var chain = lastHash
+        var chain = LedgerHashChain.genesis
         let accounts = accountCodes
         let posted = try database.write { db in
             let statements = try self.statements ?? LedgerStatements(db)
             self.statements = statements
-            var id = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM transactions")) ?? 0
-            return try transactions.map { transaction in
+            // The chain's tip is read under the write lock: another process (an operator's
+            // command during a session) may have posted since this one last did.
+            let tip = try Row.fetchOne(db, sql: "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1")
+            var id: Int64 = tip?["id"] ?? 0
+            chain = tip?["hash"] ?? LedgerHashChain.genesis
+            let results = try transactions.map { transaction in
                 id += 1
                 let result = try LedgerWriter.insert(transaction, id: id, mode: mode, identity: identity, previousHash: chain,
                                                      accounts: accounts, statements: statements)
                 chain = result.hash
                 return result
             }
+            try alongside?(db)
+            return results
         }
-        lastHash = chain
         return posted
+    }
+
+    /// Reads in one snapshot (for state kept beside the postings).
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try database.read(body) }
+
+    /// Writes state kept beside the postings, in one commit, without posting.
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try database.write(body) }
+
+    /// Balance of each of `codes` (debits positive); accounts never posted to are zero.
+    public func balances(of codes: [String]) throws -> [String: Money] {
+        guard !codes.isEmpty else { return [:] }
+        let marks = codes.map { _ in "?" }.joined(separator: ", ")
+        var result = Dictionary(uniqueKeysWithValues: codes.map { ($0, Money.zero) })
+        try database.read { db in
+            for row in try Row.fetchAll(db, sql: "SELECT account, SUM(amount) AS balance FROM entries WHERE account IN (\(marks)) GROUP BY account",
+                                        arguments: StatementArguments(codes)) {
+                result[row["account"]] = Money(units: row["balance"])
+            }
+        }
+        return result
     }
 
     /// Posts the mirror image of transaction `id`: the correction for a posted mistake.

@@ -21,6 +21,11 @@ public struct LedgerAccount: Equatable, Sendable, Codable {
 /// accounts are added as those appear.
 public enum ChartOfAccounts {
     public static let reserveCash = "Assets:Reserve:Cash"
+    /// The account's capital under budget: a contra asset whose credit balance equals the
+    /// reserve plus every module and bot budget. The budget accounts earmark capital without
+    /// moving money, so together they net to zero and the broker accounts stay the real assets.
+    public static let accountCapital = "Assets:Capital"
+    static let accountCapitalName = "Account capital under budget (contra: reserve, module and bot budgets)"
     public static let capitalFloat = "Equity:CapitalFloat"
     public static let openingBalance = "Equity:OpeningBalance"
 

@@ -16,6 +16,12 @@ enum LedgerSchema {
                                arguments: [account.code, account.type.rawValue, account.name])
             }
         }
+        migrator.registerMigration("v2-budgets") { db in
+            try db.execute(sql: BudgetSchema.tables)
+            try db.execute(sql: BudgetSchema.triggers)
+            try db.execute(sql: "INSERT OR IGNORE INTO accounts (code, type, name) VALUES (?, 'asset', ?)",
+                           arguments: [ChartOfAccounts.accountCapital, ChartOfAccounts.accountCapitalName])
+        }
         return migrator
     }
 

@@ -8,6 +8,8 @@ public enum TransactionKind: String, Sendable, Codable, CaseIterable {
     case allocation
     case reserveTransfer = "reserve_transfer"
     case reinvestment
+    /// A losing trade's result charged to its bot's budget.
+    case budgetLoss = "budget_loss"
     case openingBalance = "opening_balance"
     case reversal
 }

@@ -35,11 +35,13 @@ public enum OperatingStatus: String, Sendable, Equatable {
     case paused = "PAUSED"
 }
 
-/// The `[module]` table: the budget the strategy's module may spend.
+/// The `[module]` table: the budget the strategy's module may spend and its limits, in USD.
 public struct ModuleDeclaration: Equatable, Sendable {
     public let budget: Money
-    public let maxRiskPerTrade: Decimal
-    public let dailyLossLimit: Decimal
+    /// Largest loss one trade may risk (quantity x |entry - stop|).
+    public let maxRiskPerTrade: Money
+    /// Realized loss in one UTC day that pauses the module until the next day.
+    public let dailyLossLimit: Money
     public let autotrade: Bool
     public let status: OperatingStatus
 }

@@ -89,8 +89,8 @@ struct ManifestReader {
         let fields = TableFields(table: table, path: "module", occurrence: 0)
         rejectUnknown(fields, allowed: ["budget", "max_risk_per_trade", "daily_loss_limit", "autotrade", "status"])
         let budget = requiredMoney(fields, "budget")
-        let risk = requiredRatio(fields, "max_risk_per_trade")
-        let loss = requiredRatio(fields, "daily_loss_limit")
+        let risk = requiredPositiveMoney(fields, "max_risk_per_trade")
+        let loss = requiredPositiveMoney(fields, "daily_loss_limit")
         let autotrade = requiredBool(fields, "autotrade")
         let status = optionalStatus(fields)
         guard let budget, let risk, let loss, let autotrade, let status else { return nil }
@@ -146,37 +146,36 @@ struct ManifestReader {
 
     // MARK: Typed fields
 
-    private mutating func requiredString(_ fields: TableFields, _ key: String) -> String? {
+    mutating func requiredString(_ fields: TableFields, _ key: String) -> String? {
         guard let value = fields.value(key) else { return missing(fields, key, "a string") }
         guard value.type == .string, let text = value.string else { return wrongType(fields, key, "a string", value) }
         return text
     }
 
-    private mutating func requiredBool(_ fields: TableFields, _ key: String) -> Bool? {
+    mutating func requiredBool(_ fields: TableFields, _ key: String) -> Bool? {
         guard let value = fields.value(key) else { return missing(fields, key, "true or false") }
         guard value.type == .bool, let flag = value.bool else { return wrongType(fields, key, "true or false", value) }
         return flag
     }
 
-    private mutating func requiredMoney(_ fields: TableFields, _ key: String) -> Money? {
+    mutating func requiredMoney(_ fields: TableFields, _ key: String) -> Money? {
         let form = "an amount such as \"2500.00\" or 2500"
         guard let value = fields.value(key) else { return missing(fields, key, form) }
         guard let amount = ManifestValue.decimal(value), amount >= 0 else { return wrongType(fields, key, "a non-negative amount such as \"2500.00\" or 2500", value) }
         return Money(amount)
     }
 
-    private mutating func requiredRatio(_ fields: TableFields, _ key: String) -> Decimal? {
-        let form = "a fraction between 0 and 1 such as 0.025"
-        guard let value = fields.value(key) else { return missing(fields, key, form) }
-        guard let ratio = ManifestValue.decimal(value) else { return wrongType(fields, key, form, value) }
-        guard ratio > 0, ratio <= 1 else {
-            report(key, in: fields.path, occurrence: fields.occurrence, "\(ratio) is out of range; expected \(form)")
+    /// A limit in USD: zero would forbid every trade, so it must be above zero.
+    mutating func requiredPositiveMoney(_ fields: TableFields, _ key: String) -> Money? {
+        guard let amount = requiredMoney(fields, key) else { return nil }
+        guard amount > .zero else {
+            report(key, in: fields.path, occurrence: fields.occurrence, "must be greater than 0 (an amount in USD such as \"500.00\")")
             return nil
         }
-        return ratio
+        return amount
     }
 
-    private mutating func requiredSymbols(_ fields: TableFields) -> [String]? {
+    mutating func requiredSymbols(_ fields: TableFields) -> [String]? {
         let form = "a non-empty array of ticker symbols such as [\"SPY\"]"
         guard let value = fields.value("symbols") else { return missing(fields, "symbols", form) }
         guard let array = value.array, !array.isEmpty, array.allSatisfy({ $0.string != nil }) else {
@@ -190,7 +189,7 @@ struct ManifestReader {
         return symbols
     }
 
-    private mutating func optionalStatus(_ fields: TableFields) -> OperatingStatus? {
+    mutating func optionalStatus(_ fields: TableFields) -> OperatingStatus? {
         guard let value = fields.value("status") else { return .active }
         guard let text = value.string, let status = OperatingStatus(rawValue: text) else {
             return wrongType(fields, "status", "\"ACTIVE\" or \"PAUSED\"", value)
@@ -200,24 +199,24 @@ struct ManifestReader {
 
     // MARK: Reporting
 
-    private mutating func rejectUnknown(_ fields: TableFields, allowed: Set<String>) {
+    mutating func rejectUnknown(_ fields: TableFields, allowed: Set<String>) {
         for key in fields.table.keys.sorted() where !allowed.contains(key) {
             report(key, in: fields.path, occurrence: fields.occurrence, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
         }
     }
 
-    private mutating func missing<T>(_ fields: TableFields, _ key: String, _ form: String) -> T? {
+    mutating func missing<T>(_ fields: TableFields, _ key: String, _ form: String) -> T? {
         let line = fields.path.isEmpty ? nil : locator.headerLine(fields.path, occurrence: fields.occurrence)
         issues.append(ManifestIssue(line: line, key: fields.qualified(key), message: "missing; expected \(form)"))
         return nil
     }
 
-    private mutating func wrongType<T>(_ fields: TableFields, _ key: String, _ form: String, _ value: TOMLValueConvertible) -> T? {
+    mutating func wrongType<T>(_ fields: TableFields, _ key: String, _ form: String, _ value: TOMLValueConvertible) -> T? {
         report(key, in: fields.path, occurrence: fields.occurrence, "expected \(form), got \(ManifestValue.describe(value))")
         return nil
     }
 
-    private mutating func report(_ key: String, in path: String, occurrence: Int = 0, _ message: String) {
+    mutating func report(_ key: String, in path: String, occurrence: Int = 0, _ message: String) {
         let qualified = path.isEmpty ? key : "\(path).\(key)"
         // A key's own line; else the header of the table it names or sits in.
         let line = locator.line(of: key, in: path, occurrence: occurrence)

@@ -54,14 +54,14 @@ public enum ManifestToggle {
         return nil
     }
 
-    private static func key(of line: String) -> String? {
+    static func key(of line: String) -> String? {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") else { return nil }
         return trimmed[..<equals].trimmingCharacters(in: .whitespaces)
     }
 
     /// Replaces the value of `name` on this line, keeping indentation, spacing and a trailing comment.
-    private static func replacingValue(of name: String, in line: String, with value: String) -> String? {
+    static func replacingValue(of name: String, in line: String, with value: String) -> String? {
         guard key(of: line) == name, let equals = line.firstIndex(of: "=") else { return nil }
         let afterEquals = line[line.index(after: equals)...]
         let leading = afterEquals.prefix { $0 == " " || $0 == "\t" }

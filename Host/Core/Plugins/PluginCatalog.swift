@@ -32,7 +32,9 @@ public final class PluginCatalog {
 
     private func scan() {
         var claimed = Set<String>()
-        for file in PluginFolders.files(in: manifestsDirectory, extension: "toml") {
+        // account.toml declares the account the budgets partition, not a plugin.
+        for file in PluginFolders.files(in: manifestsDirectory, extension: "toml")
+        where URL(fileURLWithPath: file).lastPathComponent != AccountDeclaration.fileName {
             switch ManifestParser.parse(file: file) {
             case .failure(let error):
                 entries.append(blockedManifest(file: file, error: error))

@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+
+/// The budget hierarchy of one ledger: the declared plan, its state tables and its ledger
+/// accounts. Amounts are never stored as state: a budget is its ledger account's balance,
+/// kept in memory from the postings this process makes and re-read when another process
+/// (an operator's command) has written the file.
+public final class BudgetBook {
+    public let ledger: Ledger
+    public private(set) var plan: BudgetPlan
+    public let supervisor: CompoundingSupervisor
+
+    private(set) var account: AccountState?
+    private(set) var modules: [String: ModuleState] = [:]
+    private(set) var bots: [String: BotState] = [:]
+    private var balances: [String: Money] = [:]
+    /// SQLite's data_version when the cache was filled: it changes when another connection commits.
+    private var dataVersion: Int64 = -1
+
+    public init(ledger: Ledger, plan: BudgetPlan) throws {
+        self.ledger = ledger
+        self.plan = plan
+        supervisor = CompoundingSupervisor(policy: plan.account.supervisor)
+        try reload()
+    }
+
+    /// Replaces the declared plan (after an operator edited the manifests); call synchronize next.
+    func replace(plan: BudgetPlan) { self.plan = plan }
+
+    // MARK: Amounts
+
+    public var accountCapital: Money { -(balances[ChartOfAccounts.accountCapital] ?? .zero) }
+    public var reserve: Money { balances[ChartOfAccounts.reserveCash] ?? .zero }
+
+    /// A bot's current budget: its ledger account's balance.
+    public func budget(bot id: String) -> Money {
+        guard let bot = bots[id] else { return .zero }
+        return balances[ChartOfAccounts.bot(module: bot.module, bot: id)] ?? .zero
+    }
+
+    /// The module's unassigned part (its own account, without its bots).
+    public func unassigned(module id: String) -> Money { balances[ChartOfAccounts.module(id)] ?? .zero }
+
+    /// Sum of the current budgets of the module's bots.
+    public func botBudgets(module id: String) -> Money {
+        bots.values.filter { $0.module == id && !$0.retired }.reduce(.zero) { $0 + budget(bot: $1.id) }
+    }
+
+    /// The module's capital in the ledger: its unassigned part plus its bots.
+    public func capital(module id: String) -> Money { unassigned(module: id) + botBudgets(module: id) }
+
+    public func botState(_ id: String) -> BotState? { bots[id] }
+    public func moduleState(_ id: String) -> ModuleState? { modules[id] }
+    public var accountState: AccountState? { account }
+
+    /// Reserve plus every module and bot budget, and the account capital they must equal.
+    public func invariant() throws -> (parts: Money, capital: Money) {
+        let rows = try ledger.trialBalance()
+        var parts = Money.zero, capital = Money.zero
+        for (account, balance) in rows {
+            if account.code == ChartOfAccounts.reserveCash || account.code.hasPrefix("Assets:Budgets:") { parts = parts + balance }
+            if account.code == ChartOfAccounts.accountCapital { capital = -balance }
+        }
+        return (parts, capital)
+    }
+
+    // MARK: Cache
+
+    /// Re-reads state and balances when another connection has committed since the last read.
+    func refreshIfChanged() throws {
+        let version = try ledger.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        if version != dataVersion { try reload() }
+    }
+
+    func reload() throws { try load(balancesToo: true) }
+
+    private func load(balancesToo: Bool) throws {
+        let (version, account, modules, bots) = try ledger.read { db in
+            (try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0, try BudgetStore.account(db),
+             try BudgetStore.modules(db), try BudgetStore.bots(db))
+        }
+        // Another connection committed since the last read: balances may have moved too.
+        let fullReload = balancesToo || version != dataVersion
+        self.account = account
+        self.modules = Dictionary(uniqueKeysWithValues: modules.map { ($0.id, $0) })
+        self.bots = Dictionary(uniqueKeysWithValues: bots.map { ($0.id, $0) })
+        if fullReload {
+            let codes = [ChartOfAccounts.accountCapital, ChartOfAccounts.reserveCash]
+                + modules.map { ChartOfAccounts.module($0.id) } + bots.map { ChartOfAccounts.bot(module: $0.module, bot: $0.id) }
+            balances = try ledger.balances(of: codes)
+        }
+        dataVersion = version
+    }
+
+    /// Posts budget transactions with their state changes in one commit, then updates the cache.
+    func commit(_ transactions: [NewTransaction], state: @escaping (Database) throws -> Void) throws {
+        do {
+            try ledger.post(transactions, alongside: state)
+        } catch {
+            try? reload()
+            throw error
+        }
+        committed(transactions)
+    }
+
+    /// After a commit this process made (here or with a fill): balances move by the entries,
+    /// state rows are re-read (in full when another process also wrote).
+    func committed(_ transactions: [NewTransaction]) {
+        for entry in transactions.flatMap(\.entries) where Self.isBudgetAccount(entry.account) {
+            balances[entry.account, default: .zero] = balances[entry.account, default: .zero] + entry.amount
+        }
+        if (try? load(balancesToo: false)) == nil { try? reload() }
+    }
+
+    static func isBudgetAccount(_ code: String) -> Bool {
+        code == ChartOfAccounts.accountCapital || code == ChartOfAccounts.reserveCash || code.hasPrefix("Assets:Budgets:")
+    }
+
+    /// Writes state only (no posting), then re-reads it.
+    func writeState(_ body: (Database) throws -> Void) throws {
+        try ledger.write { db in try body(db) }
+        try load(balancesToo: false)
+    }
+
+    // MARK: Records for reports
+
+    public func decisions(bot: String) throws -> [SupervisorDecision] { try ledger.read { try BudgetStore.decisions($0, bot: bot) } }
+    public func trades(bot: String? = nil) throws -> [BotTrade] { try ledger.read { try BudgetStore.trades($0, bot: bot) } }
+    public func events(since: Int64 = .min) throws -> [BudgetEvent] { try ledger.read { try BudgetStore.events($0, since: since) } }
+    public func allModules() -> [ModuleState] { modules.values.sorted { $0.id < $1.id } }
+    public func allBots() -> [BotState] { bots.values.sorted { ($0.module, $0.id) < ($1.module, $1.id) } }
+}
