@@ -9,20 +9,19 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Always paper mode: the paper ledger, trade history, daily summary, session log and ledger backups are \
             written under OUTPUT_DIR and BACKUP_DIR; no live file is opened. Each run trades the weekday after the \
-            last one in the paper ledger, so repeated runs continue one paper account. From empty books the \
-            transcript is the same byte for byte. --no-books runs in memory and writes nothing.
+            last one in the paper ledger, so repeated runs continue one paper account. Every strategy bot declared \
+            in the manifests trades its own symbols under the budgets of manifests/account.toml. From empty books \
+            the transcript is the same byte for byte. --no-books keeps the books in a scratch folder removed at the end.
             """)
 
     @OptionGroup var options: HostOptions
-    @Option(help: "Strategy plugin id.") var strategy = "sma_cross_c"
+    @Option(help: "Run only this strategy module's bots (default: every enabled module).") var strategy: String?
     @Option(help: "Broker plugin id (a simulated broker).") var broker = "paper_broker"
     @Option(help: "Seed of the first generated market day; later days derive theirs from it.") var seed: UInt64 = 20240102
-    @Option(help: "Ticker of the generated market.") var symbol = "SYNTH"
     @Option(help: "Trading days to run, one session each.") var days = 1
-    @Flag(help: "Keep no books: run in memory and write nothing.") var noBooks = false
+    @Flag(help: "Keep no books: use a scratch folder removed at the end.") var noBooks = false
 
     func validate() throws {
-        guard Ticker.isValid(symbol) else { throw ValidationError("--symbol '\(symbol)' is not a ticker (\(Ticker.rule))") }
         guard (1...3650).contains(days) else { throw ValidationError("--days must be from 1 to 3650") }
     }
 
@@ -32,7 +31,6 @@ struct DemoCommand: ParsableCommand {
         demo.strategyID = strategy
         demo.brokerID = broker
         demo.market.seed = seed
-        demo.market.symbol = symbol
         demo.days = days
         let layout = noBooks ? nil : OutputLayout(config: setup.config, workingDirectory: FileManager.default.currentDirectoryPath, mode: .paper)
         if let layout {

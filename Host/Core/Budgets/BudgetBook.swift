@@ -127,6 +127,7 @@ public final class BudgetBook {
     public func decisions(bot: String) throws -> [SupervisorDecision] { try ledger.read { try BudgetStore.decisions($0, bot: bot) } }
     public func trades(bot: String? = nil) throws -> [BotTrade] { try ledger.read { try BudgetStore.trades($0, bot: bot) } }
     public func events(since: Int64 = .min) throws -> [BudgetEvent] { try ledger.read { try BudgetStore.events($0, since: since) } }
+    public func events(after id: Int64) throws -> [BudgetEvent] { try ledger.read { try BudgetStore.events($0, afterID: id) } }
     public func allModules() -> [ModuleState] { modules.values.sorted { $0.id < $1.id } }
     public func allBots() -> [BotState] { bots.values.sorted { ($0.module, $0.id) < ($1.module, $1.id) } }
 }

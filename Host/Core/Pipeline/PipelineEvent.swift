@@ -13,6 +13,11 @@ public enum PipelineEvent: Equatable, Sendable {
     case orderError(symbol: String, message: String)
     case fill(BrokerFill, realized: Money?)
     case strategyError(String)
+    case budgetAllowed(symbol: String, bot: String, reason: String)
+    case budgetRejected(symbol: String, bot: String, code: String, reason: String)
+    case approvalQueued(id: Int64, symbol: String, reason: String)
+    case settlement(SupervisorDecision)
+    case notification(BudgetEvent)
     case note(String)
 
     public func render(at nanoseconds: Int64) -> String {
@@ -50,6 +55,17 @@ public enum PipelineEvent: Equatable, Sendable {
             return line
         case .strategyError(let message):
             return "strategy error: \(message)"
+        case .budgetAllowed(let symbol, let bot, let reason):
+            return "  budget \(bot) allow \(symbol): \(reason)"
+        case .budgetRejected(let symbol, let bot, let code, let reason):
+            return "  budget \(bot) reject \(symbol) \(code): \(reason)"
+        case .approvalQueued(let id, let symbol, let reason):
+            return "  approval \(id) queued for \(symbol): \(reason)"
+        case .settlement(let d):
+            return "  budget \(d.bot) \(d.kind.rawValue) pnl \(d.tradePnl.exactDescription) reinvested \(d.reinvested.exactDescription) "
+                + "to reserve \(d.toReserve.exactDescription) budget \(d.budgetBefore.exactDescription) -> \(d.budgetAfter.exactDescription): \(d.reason)"
+        case .notification(let event):
+            return "  notify \(event.level.rawValue) \(event.subject): \(event.title): \(event.message)"
         case .note(let message):
             return message
         }

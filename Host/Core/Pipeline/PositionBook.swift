@@ -17,6 +17,8 @@ public struct PositionBook: Sendable {
         public var filledValue: Money
         public var tradeUUID: String
         public var strategy: String
+        /// The strategy bot whose budget the trade uses ("" outside the budgets).
+        public var bot: String = ""
     }
 
     /// What one fill did to the book.
@@ -37,6 +39,8 @@ public struct PositionBook: Sendable {
         /// Average price the closed part was actually filled at when opened.
         public let entryPrice: Decimal?
         public let tradeUUID: String
+        /// The bot of the trade the closed part belonged to (nil when nothing closed).
+        public let closedBot: String?
     }
 
     public private(set) var holdings: [String: Holding] = [:]
@@ -52,8 +56,8 @@ public struct PositionBook: Sendable {
 
     public var roundTrips: Int { wins + losses }
 
-    /// Applies a fill. `strategy` names who opened a new trade.
-    public mutating func apply(_ fill: BrokerFill, strategy: String) -> Outcome {
+    /// Applies a fill. `strategy` and `bot` name who opened a new trade.
+    public mutating func apply(_ fill: BrokerFill, strategy: String, bot: String = "") -> Outcome {
         let side = fill.side ?? .buy
         let signed = side == .buy ? fill.quantity : Quantity(units: -fill.quantity.units)
         var holding = holdings[fill.symbol]
@@ -61,8 +65,9 @@ public struct PositionBook: Sendable {
         fees = fees + fill.fee
 
         var closedQuantity = Quantity.zero, closedValue = Money.zero, closedBook = Money.zero
-        var realizedPart: Money?, netPart: Money?, entryPrice: Decimal?
+        var realizedPart: Money?, netPart: Money?, entryPrice: Decimal?, closedBot: String?
         if var open = holding, (open.quantity.units > 0) != (signed.units > 0) {
+            closedBot = open.bot
             closedQuantity = Quantity(units: min(abs(open.quantity.units), fill.quantity.units))
             closedValue = Money.value(of: closedQuantity, at: fill.price)
             let share = closedQuantity.decimal / Quantity(units: abs(open.quantity.units)).decimal
@@ -94,7 +99,7 @@ public struct PositionBook: Sendable {
         }
         if openedQuantity > .zero {
             var open = holding ?? Holding(quantity: .zero, bookValue: .zero, carriedCosts: .zero, filledValue: .zero,
-                                          tradeUUID: tradeUUID, strategy: strategy)
+                                          tradeUUID: tradeUUID, strategy: strategy, bot: bot)
             open.quantity = Quantity(units: open.quantity.units + (side == .buy ? openedQuantity.units : -openedQuantity.units))
             open.bookValue = open.bookValue + (side == .buy ? openedValue : -openedValue)
             open.filledValue = open.filledValue + (side == .buy ? openedValue : -openedValue)
@@ -104,7 +109,8 @@ public struct PositionBook: Sendable {
         holdings[fill.symbol] = holding
         return Outcome(symbol: fill.symbol, side: side, value: value, closedQuantity: closedQuantity, closedValue: closedValue,
                        closedBook: closedBook, openedQuantity: openedQuantity, openedValue: openedValue,
-                       realized: realizedPart, netResult: netPart, entryPrice: entryPrice, tradeUUID: tradeUUID)
+                       realized: realizedPart, netResult: netPart, entryPrice: entryPrice, tradeUUID: tradeUUID,
+                       closedBot: closedBot)
     }
 
     /// Slippage reclassed out of an open position's book (see LedgerPoster).
@@ -120,6 +126,13 @@ public struct PositionBook: Sendable {
     public mutating func recordClosingSlippage(_ amount: Money) {
         slippage = slippage + amount
         realized = realized + amount
+    }
+
+    /// Buying power held in open positions (book value, either side), per bot.
+    public var openBuyingPowerByBot: [String: Money] {
+        var result: [String: Money] = [:]
+        for holding in holdings.values { result[holding.bot, default: .zero] = result[holding.bot, default: .zero] + Money(units: abs(holding.bookValue.units)) }
+        return result
     }
 
     /// Restores a holding read back from the ledger after a restart.

@@ -1,15 +1,39 @@
 import Foundation
 import TBotPluginAPI
 
-/// The one pipeline: bars -> strategy -> filters -> host sizing -> broker -> fills.
+/// A strategy bot as the pipeline runs it: its own plugin instance (created with the bot's
+/// parameters), the module that pays for it, and the symbols whose bars it sees.
+public struct PipelineBot {
+    public let id: String
+    public let module: String
+    public let strategy: StrategyPlugin
+    /// nil: every symbol.
+    public let symbols: Set<String>?
+
+    public init(id: String, module: String, strategy: StrategyPlugin, symbols: Set<String>?) {
+        self.id = id
+        self.module = module
+        self.strategy = strategy
+        self.symbols = symbols
+    }
+
+    func wants(_ symbol: String) -> Bool { symbols?.contains(symbol) ?? true }
+}
+
+/// The one pipeline: bars -> strategy bots -> filters -> host sizing -> budgets -> broker ->
+/// fills -> ledger and budget settlement.
 /// Single-threaded and event-driven; the clock is moved to each bar's end before anything
 /// sees the bar, so plugins read the same time in a replay as they would have live.
 public final class TradingPipeline {
-    public let strategy: StrategyPlugin
+    public let bots: [PipelineBot]
     public let filters: [FilterPlugin]
     public let broker: BrokerPlugin
     public let sizer: PositionSizer
     public let fractionalAllowed: Bool
+    /// The budget hierarchy every entry must fit and every closed trade settles into.
+    public let budgets: BudgetBook?
+    /// The latest VIX close at a time, when a VIX series is configured (the supervisor's check).
+    public var vix: ((Int64) -> Double?)?
     private let clock: SimulatedClock
 
     public private(set) var transcript: [String] = []
@@ -30,13 +54,21 @@ public final class TradingPipeline {
     /// Session start as yyyymmddHHMM: client order ids stay unique across sessions, which a
     /// broker that deduplicates retries by client id requires.
     private var sessionStamp = ""
-    /// Set when the strategy returned TBOT_ERR_FATAL: no more calls this session.
-    private var strategyStopped = false
+    /// Bots whose strategy returned TBOT_ERR_FATAL: no more calls this session.
+    private var stoppedBots = Set<String>()
+    /// Budget events already shown in the transcript.
+    private var lastEventID: Int64 = 0
+    /// The minute of the last look at the approval queue and the account's emergency state.
+    private var lastBudgetPoll: Int64 = .min
+    private var emergencyHandled = false
+    private var pendingEmergencyClose = false
+    private var collectingFills = false
     /// Set when the broker returned TBOT_ERR_FATAL: no more orders through it today.
     private var brokerHalt: String?
 
     public struct Counts: Equatable, Sendable {
         public var bars = 0, intents = 0, blocked = 0, orders = 0, rejectedOrders = 0, fills = 0
+        public var budgetRejections = 0, approvalsQueued = 0
 
         public init() {}
 
@@ -47,13 +79,15 @@ public final class TradingPipeline {
             orders += other.orders
             rejectedOrders += other.rejectedOrders
             fills += other.fills
+            budgetRejections += other.budgetRejections
+            approvalsQueued += other.approvalsQueued
         }
     }
 
-    public init(strategy: StrategyPlugin, filters: [FilterPlugin], broker: BrokerPlugin,
+    public init(bots: [PipelineBot], filters: [FilterPlugin], broker: BrokerPlugin,
                 sizer: PositionSizer, fractionalAllowed: Bool, clock: SimulatedClock,
-                poster: LedgerPoster? = nil, book: PositionBook? = nil, mode: LedgerMode = .paper) {
-        self.strategy = strategy
+                poster: LedgerPoster? = nil, book: PositionBook? = nil, mode: LedgerMode = .paper, budgets: BudgetBook? = nil) {
+        self.bots = bots
         self.filters = filters
         self.broker = broker
         self.sizer = sizer
@@ -62,6 +96,16 @@ public final class TradingPipeline {
         self.poster = poster
         self.book = book ?? PositionBook(uuidNamespace: "\(mode.rawValue)|\(broker.id)")
         self.mode = mode
+        self.budgets = budgets
+        lastEventID = (try? budgets?.events().last?.id ?? 0) ?? 0
+    }
+
+    /// One strategy trading every symbol outside the budgets: for plugin and ledger tests.
+    public convenience init(strategy: StrategyPlugin, filters: [FilterPlugin], broker: BrokerPlugin,
+                            sizer: PositionSizer, fractionalAllowed: Bool, clock: SimulatedClock,
+                            poster: LedgerPoster? = nil, book: PositionBook? = nil, mode: LedgerMode = .paper) {
+        self.init(bots: [PipelineBot(id: strategy.id, module: strategy.id, strategy: strategy, symbols: nil)], filters: filters,
+                  broker: broker, sizer: sizer, fractionalAllowed: fractionalAllowed, clock: clock, poster: poster, book: book, mode: mode)
     }
 
     /// Runs one session over `bars` (time-ordered), then closes what is still open.
@@ -69,35 +113,37 @@ public final class TradingPipeline {
         clock.advance(to: max(clock.nowNanoseconds, session.startNanoseconds))
         fillCursor = max(fillCursor, clock.nowNanoseconds)
         sessionStamp = String(UTCTimestamp.iso8601(nanoseconds: session.startNanoseconds).filter(\.isNumber).prefix(12))
-        strategyStopped = false
-        handle(intents: { try strategy.sessionStart(session); return [] })
+        stoppedBots = []
+        for bot in bots { handle(bot) { try bot.strategy.sessionStart(session); return [] } }
         for bar in bars where bar.startNanoseconds < session.endNanoseconds {
             clock.advance(to: bar.endNanoseconds)
             counts.bars += 1
             lastBars[bar.symbol] = bar
             do { try broker.marketBar(bar) } catch { record(.note("broker market feed failed: \(error)")) }
-            handle(intents: { try strategy.onBar(bar) })
+            pollBudgets()
+            for bot in bots where bot.wants(bar.symbol) { handle(bot) { try bot.strategy.onBar(bar) } }
         }
-        handle(intents: { try strategy.sessionEnd(session) })
+        for bot in bots { handle(bot) { try bot.strategy.sessionEnd(session) } }
         flatten(reason: "session \(session.name) ended")
     }
 
-    /// A failed call's intents are discarded; a fatal failure stops the strategy for the session.
-    private func handle(intents produce: () throws -> [TradeIntent]) {
-        guard !strategyStopped else { return }
+    /// A failed call's intents are discarded; a fatal failure stops that bot for the session.
+    private func handle(_ bot: PipelineBot, intents produce: () throws -> [TradeIntent]) {
+        guard !stoppedBots.contains(bot.id) else { return }
         let intents: [TradeIntent]
         do {
             intents = try produce()
         } catch {
-            strategyStopped = (error as? PluginCallError)?.isFatal ?? false
-            record(.strategyError("\(error)" + (strategyStopped ? "; strategy stopped for this session" : "")))
+            let fatal = (error as? PluginCallError)?.isFatal ?? false
+            if fatal { stoppedBots.insert(bot.id) }
+            record(.strategyError("\(bot.id): \(error)" + (fatal ? "; strategy stopped for this session" : "")))
             return
         }
-        for rejection in strategy.rejectedIntents { record(.intentDropped(strategy: strategy.id, reason: rejection.reason)) }
-        for intent in intents { process(intent) }
+        for rejection in bot.strategy.rejectedIntents { record(.intentDropped(strategy: bot.strategy.id, reason: rejection.reason)) }
+        for intent in intents { process(intent, bot: bot) }
     }
 
-    private func process(_ intent: TradeIntent) {
+    private func process(_ intent: TradeIntent, bot: PipelineBot) {
         counts.intents += 1
         record(.intent(intent))
         guard passesFilters(intent) else {
@@ -105,8 +151,8 @@ public final class TradingPipeline {
             return
         }
         switch intent.action {
-        case .exit: exit(intent)
-        case .enter: enter(intent)
+        case .exit: exit(intent, bot: bot)
+        case .enter: enter(intent, bot: bot)
         }
     }
 
@@ -129,7 +175,7 @@ public final class TradingPipeline {
         return allowed
     }
 
-    private func enter(_ intent: TradeIntent) {
+    private func enter(_ intent: TradeIntent, bot: PipelineBot) {
         if let brokerHalt { return record(.skipped(symbol: intent.symbol, reason: brokerHalt)) }
         if intent.side == .sell, !broker.hasCapability(TBOT_EXT_BROKER_SHORT_SELLING) {
             return record(.skipped(symbol: intent.symbol, reason: "broker \(broker.id) does not support short selling"))
@@ -152,20 +198,120 @@ public final class TradingPipeline {
                 record(.skipped(symbol: intent.symbol, reason: reason))
             case .sized(let quantity, let explanation):
                 record(.sized(symbol: intent.symbol, quantity: quantity, explanation: explanation))
-                submit(symbol: intent.symbol, side: intent.side, quantity: quantity, expectedPrice: entry)
+                let request = budgetRequest(bot: bot.id, symbol: intent.symbol, side: intent.side, quantity: quantity,
+                                            entry: entry, stop: intent.stopPrice)
+                guard admitted(request) else { return }
+                submit(symbol: intent.symbol, side: intent.side, quantity: quantity, expectedPrice: entry, bot: bot.id)
             }
         } catch {
             brokerFailed(error, symbol: intent.symbol)
         }
     }
 
-    private func exit(_ intent: TradeIntent) {
+    private func budgetRequest(bot: String, symbol: String, side: TradeSide, quantity: Quantity, entry: Double, stop: Double) -> BudgetEntryRequest {
+        let open = book.openBuyingPowerByBot
+        let module = budgets?.botState(bot)?.module
+        let moduleOpen = open.filter { module != nil && budgets?.botState($0.key)?.module == module }.values.reduce(Money.zero, +)
+        return BudgetEntryRequest(bot: bot, symbol: symbol, side: side, quantity: quantity, entryPrice: entry, stopPrice: stop,
+                                  botOpenBuyingPower: open[bot] ?? .zero, moduleOpenBuyingPower: moduleOpen)
+    }
+
+    /// The budgets' word on a sized entry. Without budgets (plugin tests) everything passes.
+    /// An entry that needs an operator waits in the approval queue instead of being sent.
+    private func admitted(_ request: BudgetEntryRequest) -> Bool {
+        guard let budgets else { return true }
+        defer { showNewEvents() }
+        do {
+            switch try budgets.check(request, at: clock.nowNanoseconds) {
+            case .allowed(let reason):
+                record(.budgetAllowed(symbol: request.symbol, bot: request.bot, reason: reason))
+                return true
+            case .rejected(let code, let reason):
+                counts.budgetRejections += 1
+                record(.budgetRejected(symbol: request.symbol, bot: request.bot, code: code, reason: reason))
+            case .needsApproval(let reason):
+                let approval = try budgets.queueApproval(request, explanation: reason, at: clock.nowNanoseconds)
+                counts.approvalsQueued += 1
+                record(.approvalQueued(id: approval.id, symbol: request.symbol, reason: reason))
+            }
+        } catch {
+            record(.budgetRejected(symbol: request.symbol, bot: request.bot, code: "BUDGET_ERROR", reason: "\(error)"))
+        }
+        return false
+    }
+
+    /// Once a minute of host time: approved entries are sent, expired ones recorded, and an
+    /// emergency stop (from a settlement or an operator) closes the riskiest positions.
+    private func pollBudgets() {
+        guard let budgets else { return }
+        let minute = clock.nowNanoseconds / 60_000_000_000
+        guard minute != lastBudgetPoll else { return }
+        lastBudgetPoll = minute
+        do {
+            try budgets.refreshIfChanged()
+            for approval in try budgets.approvedEntries(at: clock.nowNanoseconds) { sendApproved(approval) }
+            let stopped = budgets.accountState?.pause.reason?.hasPrefix("emergency stop") ?? false
+            if stopped, !emergencyHandled { closeRiskiest() }
+            emergencyHandled = stopped
+        } catch {
+            record(.note("budget poll failed: \(error)"))
+        }
+        showNewEvents()
+    }
+
+    private func sendApproved(_ approval: Approval) {
+        guard let budgets else { return }
+        let now = clock.nowNanoseconds
+        var refusal: String?
+        if (try? position(approval.symbol)) != nil { refusal = "already holding \(approval.symbol)" }
+        let request = budgetRequest(bot: approval.bot, symbol: approval.symbol, side: approval.side, quantity: approval.quantity,
+                                    entry: NSDecimalNumber(decimal: approval.entryPrice).doubleValue,
+                                    stop: NSDecimalNumber(decimal: approval.stopPrice).doubleValue)
+        if refusal == nil {
+            // The budgets are checked again: they may have moved while the entry waited.
+            switch (try? budgets.check(request, at: now)) ?? .rejected(code: "BUDGET_ERROR", reason: "budget check failed") {
+            case .allowed, .needsApproval: break
+            case .rejected(let code, let reason): refusal = "\(code): \(reason)"
+            }
+        }
+        try? budgets.settleApproval(approval.id, submitted: refusal == nil, note: refusal ?? "sent at \(UTCTimestamp.iso8601(nanoseconds: now))", at: now)
+        guard refusal == nil else { return record(.skipped(symbol: approval.symbol, reason: "approval \(approval.id) not sent: \(refusal!)")) }
+        record(.note("approval \(approval.id) approved: sending \(approval.side.rawValue) \(approval.quantity) \(approval.symbol) for bot \(approval.bot)"))
+        submit(symbol: approval.symbol, side: approval.side, quantity: approval.quantity, expectedPrice: request.entryPrice,
+               bot: approval.bot, tags: ["APPROVED_\(approval.id)"])
+    }
+
+    /// The emergency stop's exits: the largest positions at book value first.
+    private func closeRiskiest() {
+        guard let count = budgets?.plan.account.closeRiskiestOnEmergency, count > 0 else { return }
+        let riskiest = book.holdings.sorted { (abs($0.value.bookValue.units), $1.key) > (abs($1.value.bookValue.units), $0.key) }.prefix(count)
+        for (symbol, holding) in riskiest {
+            record(.note("emergency stop: closing \(symbol) (book value \(Money(units: abs(holding.bookValue.units)).exactDescription))"))
+            submit(symbol: symbol, side: holding.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(holding.quantity.units)),
+                   expectedPrice: lastBars[symbol]?.close, bot: holding.bot, tags: ["EMERGENCY_STOP_EXIT"])
+        }
+    }
+
+    /// Budget notifications (from this session or an operator's command) into the transcript.
+    private func showNewEvents() {
+        guard let budgets, let events = try? budgets.events(after: lastEventID) else { return }
+        for event in events {
+            lastEventID = max(lastEventID, event.id ?? 0)
+            record(.notification(event))
+        }
+    }
+
+    private func exit(_ intent: TradeIntent, bot: PipelineBot) {
         do {
             guard let held = try position(intent.symbol) else {
                 return record(.skipped(symbol: intent.symbol, reason: "no open position to exit"))
             }
+            let owner = book.holdings[intent.symbol]?.bot ?? ""
+            if budgets != nil, !owner.isEmpty, owner != bot.id {
+                return record(.skipped(symbol: intent.symbol, reason: "position belongs to bot \(owner), not \(bot.id)"))
+            }
             submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)),
-                   expectedPrice: intent.entryPrice > 0 ? intent.entryPrice : lastBars[intent.symbol]?.close)
+                   expectedPrice: intent.entryPrice > 0 ? intent.entryPrice : lastBars[intent.symbol]?.close, bot: owner.isEmpty ? bot.id : owner)
         } catch {
             record(.orderError(symbol: intent.symbol, message: "\(error)"))
         }
@@ -178,14 +324,14 @@ public final class TradingPipeline {
             if !open.isEmpty { record(.note("\(reason): closing \(open.count) open position(s)")) }
             for held in open {
                 submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)),
-                       expectedPrice: lastBars[held.symbol]?.close, tags: ["SESSION_END_EXIT"])
+                       expectedPrice: lastBars[held.symbol]?.close, bot: book.holdings[held.symbol]?.bot, tags: ["SESSION_END_EXIT"])
             }
         } catch {
             record(.orderError(symbol: "*", message: "\(error)"))
         }
     }
 
-    private func submit(symbol: String, side: TradeSide, quantity: Quantity, expectedPrice: Double?, tags: [String] = []) {
+    private func submit(symbol: String, side: TradeSide, quantity: Quantity, expectedPrice: Double?, bot: String?, tags: [String] = []) {
         if let brokerHalt { return record(.skipped(symbol: symbol, reason: brokerHalt)) }
         orderSequence += 1
         let decided = clock.nowNanoseconds
@@ -194,12 +340,17 @@ public final class TradingPipeline {
         do {
             let order = try broker.submit(request)
             counts.orders += 1
-            orderContexts[order.orderID] = (LedgerPoster.FillContext(strategy: strategy.id, expectedPrice: expectedPrice, tags: tags), decided)
+            let owner = bots.first { $0.id == bot }
+            let module = owner?.module ?? bot.flatMap { budgets?.botState($0)?.module }
+            let strategyID = owner?.strategy.id ?? module ?? bots.first?.strategy.id ?? ""
+            let botID = budgets == nil ? nil : bot.flatMap { $0.isEmpty ? nil : $0 }
+            orderContexts[order.orderID] = (LedgerPoster.FillContext(strategy: strategyID, bot: botID, module: botID == nil ? nil : module,
+                                                                     expectedPrice: expectedPrice, tags: tags), decided)
             record(.order(order, type: "market"))
             if order.status == .rejected {
                 counts.rejectedOrders += 1
                 tradeRecords.append(TradeRecord(
-                    timeNanoseconds: clock.nowNanoseconds, strategyName: strategy.id, ticker: symbol,
+                    timeNanoseconds: clock.nowNanoseconds, strategyName: orderContexts[order.orderID]?.context.strategy ?? "", ticker: symbol,
                     side: side == .buy ? "long" : "short", size: quantity, entryPrice: nil, exitPrice: nil, pnl: nil,
                     broker: broker.id, mode: mode, errorCode: "ORDER_REJECTED", tags: [order.rejectReason]))
             }
@@ -210,6 +361,18 @@ public final class TradingPipeline {
     }
 
     private func collectFills() {
+        let outermost = !collectingFills
+        collectingFills = true
+        defer {
+            if outermost {
+                collectingFills = false
+                if pendingEmergencyClose {
+                    pendingEmergencyClose = false
+                    emergencyHandled = true
+                    closeRiskiest()
+                }
+            }
+        }
         do {
             // Only fills of this session's orders: earlier ones are in the books already, and
             // strays are reconciliation's to post.
@@ -224,31 +387,62 @@ public final class TradingPipeline {
         }
     }
 
-    /// Books one new fill: the position book, the ledger, the transcript and the trade history.
+    /// Books one new fill: the position book, the ledger with the budget settlement of a trade
+    /// it closed (one commit), the transcript and the trade history.
     private func bookFill(_ fill: BrokerFill) {
-        let decision = orderContexts[fill.orderID] ?? (LedgerPoster.FillContext(strategy: strategy.id), clock.nowNanoseconds)
+        let fallback = LedgerPoster.FillContext(strategy: bots.first?.strategy.id ?? "")
+        let decision = orderContexts[fill.orderID] ?? (fallback, clock.nowNanoseconds)
         // A retried client id can hand back an order whose fill reconciliation already booked.
         if let poster, (try? poster.ledger.hasFill(broker: poster.brokerID, confirmation: fill.fillID)) == true {
             return record(.note("fill \(fill.fillID) is already in the books"))
         }
-        let outcome = book.apply(fill, strategy: decision.context.strategy)
+        let outcome = book.apply(fill, strategy: decision.context.strategy, bot: decision.context.bot ?? "")
+        var settlement: BudgetSettlement?
+        if let budgets, let net = outcome.netResult, let bot = outcome.closedBot, !bot.isEmpty {
+            do {
+                settlement = try budgets.settle(bot: bot, tradeUUID: outcome.tradeUUID, symbol: fill.symbol, pnl: net,
+                                                vix: vix?(clock.nowNanoseconds), at: clock.nowNanoseconds)
+            } catch {
+                halt("budget settlement failed, trading halted: \(error)")
+            }
+        }
         if let poster {
             do {
-                try poster.post(fill: fill, outcome: outcome, context: decision.context, book: &book, at: clock.nowNanoseconds)
+                try poster.post(fill: fill, outcome: outcome, context: decision.context, book: &book, at: clock.nowNanoseconds,
+                                settlement: settlement)
+                if let settlement { budgets?.committed(settlement.transactions) }
             } catch {
                 // Books that cannot be written stop trading: nothing may happen off the record.
-                brokerHalt = "ledger write failed, trading halted: \(error)"
-                record(.note(brokerHalt!))
+                halt("ledger write failed, trading halted: \(error)")
+                settlement = nil
+            }
+        } else if let pending = settlement, let budgets {
+            do { try budgets.commit(pending.transactions, state: pending.state) } catch {
+                halt("budget settlement failed, trading halted: \(error)")
+                settlement = nil
             }
         }
         record(.fill(fill, realized: outcome.netResult))
+        if let settlement {
+            record(.settlement(settlement.decision))
+            showNewEvents()
+            if settlement.emergencyStop { pendingEmergencyClose = true }
+        }
         guard let result = outcome.netResult else { return }
+        var tags = decision.context.tags
+        if let kind = settlement?.decision.kind { tags.append(kind.rawValue) }
         tradeRecords.append(TradeRecord(
             timeNanoseconds: clock.nowNanoseconds, strategyName: decision.context.strategy, ticker: fill.symbol,
             side: fill.side == .sell ? "long" : "short", size: outcome.closedQuantity, entryPrice: outcome.entryPrice,
             exitPrice: DecimalText.fromPrice(fill.price), pnl: result, broker: broker.id, mode: mode,
             tradeUUID: outcome.tradeUUID,
-            executionMilliseconds: Double(clock.nowNanoseconds - decision.decided) / 1_000_000, tags: decision.context.tags))
+            executionMilliseconds: Double(clock.nowNanoseconds - decision.decided) / 1_000_000, tags: tags))
+    }
+
+    private func halt(_ reason: String) {
+        guard brokerHalt == nil else { return }
+        brokerHalt = reason
+        record(.note(reason))
     }
 
     /// Records a broker failure; a fatal one halts the broker for the rest of the day.

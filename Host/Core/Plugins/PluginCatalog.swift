@@ -8,7 +8,7 @@ public final class PluginCatalog {
     public let pluginsDirectory: String
     public private(set) var entries: [PluginEntry] = []
 
-    private let environment: HostEnvironment
+    let environment: HostEnvironment
     private var libraries: [String: Result<PluginLibrary, PluginLoadFailure>] = [:]
     /// Plugin id -> library path that claimed it first (for duplicate reasons).
     private var owners: [String: String] = [:]

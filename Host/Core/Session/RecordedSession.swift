@@ -2,9 +2,10 @@ import Foundation
 import Logging
 
 /// A trading session that keeps books: before the first write it backs the ledger up, then
-/// it rebuilds open positions from the ledger, reconciles the broker's fills, posts every
-/// fill as it happens, and at the end writes the trade history, the daily summary and the
-/// session log. Every path comes from one OutputLayout, so a paper session cannot reach a
+/// it rebuilds open positions from the ledger, reconciles the broker's fills, brings the
+/// budgets in line with the declared plan, posts every fill (and the budget settlement of
+/// each closed trade) as it happens, and at the end writes the trade history, the daily
+/// summary and the session log. Every path comes from one OutputLayout, so a paper session cannot reach a
 /// live file.
 public struct RecordedSession {
     public let layout: OutputLayout
@@ -22,9 +23,13 @@ public struct RecordedSession {
         public let tradeHistory: (csv: URL, json: URL)
         public let summary: URL
         public let ledgerPath: String
+        /// What synchronizing the declared budgets changed in the books.
+        public let budgetChanges: [String]
+        /// Reserve plus module and bot budgets, and the account capital they must equal.
+        public let budgetInvariant: (parts: Money, capital: Money)
     }
 
-    public func run(strategy: StrategyPlugin, filters: [FilterPlugin], broker: BrokerPlugin,
+    public func run(bots: [PipelineBot], plan: BudgetPlan, filters: [FilterPlugin], broker: BrokerPlugin,
                     session: SessionWindow, bars: [Bar], clock: SimulatedClock) throws -> Report {
         let path = layout.ledgerFile.path
         let existed = FileManager.default.fileExists(atPath: path)
@@ -42,20 +47,24 @@ public struct RecordedSession {
             // Books already exist: whatever the broker filled while the host was down comes in now.
             reconciliation = try LedgerReconciler.reconcile(broker: broker, poster: poster, book: &book, at: clock.nowNanoseconds)
         }
-        let pipeline = TradingPipeline(strategy: strategy, filters: filters, broker: broker,
+        let budgets = try BudgetBook(ledger: ledger, plan: plan)
+        let changes = try budgets.synchronize(at: clock.nowNanoseconds, holdingBots: Set(book.holdings.values.map(\.bot)))
+        let pipeline = TradingPipeline(bots: bots, filters: filters, broker: broker,
                                        sizer: PositionSizer(maxRiskPerTrade: config.maxRiskPerTrade),
-                                       fractionalAllowed: config.fractional, clock: clock, poster: poster, book: book, mode: layout.mode)
+                                       fractionalAllowed: config.fractional, clock: clock, poster: poster, book: book,
+                                       mode: layout.mode, budgets: budgets)
         pipeline.run(session: session, bars: bars)
 
         let day = UTCDate.day(of: session.startNanoseconds)
         let history = try TradeHistoryWriter.write(pipeline.tradeRecords, layout: layout, session: session.name, date: day)
         let summary = try DailySummary.write(pipeline.tradeRecords, date: day, layout: layout)
-        let log = try SessionLog(layout: layout, name: session.name, format: config.logFormat, clock: clock, source: strategy.id)
+        let log = try SessionLog(layout: layout, name: session.name, format: config.logFormat, clock: clock, source: "session")
         defer { log.close() }
         for fill in reconciliation.recovered { try log.write(.warning, "reconciled fill \(fill) from the broker") }
         for line in reconciliation.positionMismatches { try log.write(.error, "position mismatch: \(line)") }
+        for line in changes { try log.write(.info, "budgets: \(line)") }
         for line in pipeline.transcript { try log.write(.info, line) }
         return Report(pipeline: pipeline, backup: backup, reconciliation: reconciliation, tradeHistory: history,
-                      summary: summary, ledgerPath: path)
+                      summary: summary, ledgerPath: path, budgetChanges: changes, budgetInvariant: try budgets.invariant())
     }
 }

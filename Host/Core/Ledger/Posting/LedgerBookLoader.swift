@@ -7,7 +7,8 @@ public enum LedgerBookLoader {
         var book = PositionBook(uuidNamespace: uuidNamespace)
         let positions = ChartOfAccounts.brokerPositions(brokerCode)
         struct Open {
-            var quantity = Decimal(0), book = Money.zero, filled = Money.zero, uuid = "", strategy = "", opened = Decimal(0), costs = Money.zero
+            var quantity = Decimal(0), book = Money.zero, filled = Money.zero, uuid = "", strategy = "", bot = "", opened = Decimal(0)
+            var costs = Money.zero
         }
         var open: [String: Open] = [:]
         for posted in try ledger.transactions() {
@@ -19,7 +20,7 @@ public enum LedgerBookLoader {
             case .fill:
                 let signed = (a.side == "sell" ? -1 : 1) * (a.size ?? 0)
                 if state.quantity == 0 || (state.quantity > 0) == (signed > 0) {
-                    if state.quantity == 0 { state = Open(uuid: a.tradeUUID ?? "", strategy: a.strategy ?? "") }
+                    if state.quantity == 0 { state = Open(uuid: a.tradeUUID ?? "", strategy: a.strategy ?? "", bot: a.bot ?? "") }
                     state.opened += abs(signed)
                     state.filled = state.filled + positionDelta
                 } else {
@@ -43,7 +44,7 @@ public enum LedgerBookLoader {
             book.restore(symbol: ticker, holding: PositionBook.Holding(
                 quantity: Quantity(truncating: state.quantity), bookValue: state.book,
                 carriedCosts: Money(state.costs.decimal * remaining), filledValue: state.filled,
-                tradeUUID: state.uuid, strategy: state.strategy))
+                tradeUUID: state.uuid, strategy: state.strategy, bot: state.bot))
         }
         return book
     }

@@ -20,12 +20,17 @@ public final class LedgerPoster {
     /// What the host knew when it decided on the order a fill belongs to.
     public struct FillContext: Sendable {
         public var strategy: String
+        /// The strategy bot and its module, when the trade runs under the budgets.
+        public var bot: String?
+        public var module: String?
         /// The price the decision assumed; the difference to the fill price is slippage.
         public var expectedPrice: Double?
         public var tags: [String]
 
-        public init(strategy: String, expectedPrice: Double? = nil, tags: [String] = []) {
+        public init(strategy: String, bot: String? = nil, module: String? = nil, expectedPrice: Double? = nil, tags: [String] = []) {
             self.strategy = strategy
+            self.bot = bot
+            self.module = module
             self.expectedPrice = expectedPrice
             self.tags = tags
         }
@@ -42,10 +47,11 @@ public final class LedgerPoster {
             entries: [.debit(ChartOfAccounts.brokerCash(brokerCode), cash), .credit(ChartOfAccounts.openingBalance, cash)]))
     }
 
-    /// The fill, its fee and its slippage, each one balanced transaction, in one commit.
+    /// The fill, its fee and its slippage, each one balanced transaction, in one commit, with
+    /// the budget settlement of a trade the fill closed when there is one.
     @discardableResult
     public func post(fill: BrokerFill, outcome: PositionBook.Outcome, context: FillContext, book: inout PositionBook,
-                     at nanoseconds: Int64) throws -> [PostedTransaction] {
+                     at nanoseconds: Int64, settlement: BudgetSettlement? = nil) throws -> [PostedTransaction] {
         var transactions = [fillTransaction(fill, outcome, context, nanoseconds)]
         let audit = audit(fill, outcome, context, pnl: nil)
         if fill.fee > .zero {
@@ -57,7 +63,8 @@ public final class LedgerPoster {
         if let expected = context.expectedPrice, expected > 0 {
             transactions += slippageTransactions(fill, outcome, expected: expected, audit: audit, book: &book, at: nanoseconds)
         }
-        return try ledger.post(transactions)
+        guard let settlement else { return try ledger.post(transactions) }
+        return try ledger.post(transactions + settlement.transactions, alongside: settlement.state)
     }
 
     private func fillTransaction(_ fill: BrokerFill, _ outcome: PositionBook.Outcome, _ context: FillContext,
@@ -113,7 +120,7 @@ public final class LedgerPoster {
 
     private func audit(_ fill: BrokerFill, _ outcome: PositionBook.Outcome, _ context: FillContext, pnl: Money?) -> TransactionAudit {
         TransactionAudit(
-            broker: brokerID, strategy: context.strategy, ticker: fill.symbol,
+            broker: brokerID, strategy: context.strategy, module: context.module, bot: context.bot, ticker: fill.symbol,
             side: fill.side?.rawValue.lowercased(), size: fill.quantity.decimal,
             entryPrice: outcome.entryPrice ?? DecimalText.fromPrice(fill.price),
             exitPrice: outcome.closedQuantity > .zero ? DecimalText.fromPrice(fill.price) : nil,
