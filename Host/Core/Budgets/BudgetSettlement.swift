@@ -53,7 +53,7 @@ extension BudgetBook {
         } else {
             let since = now - Int64(supervisor.policy.criticalAlertHours) * 3_600_000_000_000
             let critical = try ledger.read { db in
-                try BudgetStore.events(db, since: since, subjects: [id, module, "account"], level: .critical).count
+                try BudgetStore.events(db, since: since, until: now, subjects: [id, module, "account"], level: .critical).count
             }
             let outcome = supervisor.evaluate(.init(
                 profit: pnl, currentBudget: before, performance: performance, maxDrawdown: bot.maxDrawdown,

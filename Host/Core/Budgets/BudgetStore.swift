@@ -129,10 +129,10 @@ enum BudgetStore {
         return db.lastInsertedRowID
     }
 
-    static func events(_ db: Database, since: Int64 = .min, afterID: Int64 = 0, subjects: [String]? = nil,
+    static func events(_ db: Database, since: Int64 = .min, until: Int64 = .max, afterID: Int64 = 0, subjects: [String]? = nil,
                        level: NotificationLevel? = nil) throws -> [BudgetEvent] {
-        var sql = "SELECT * FROM budget_events WHERE at_ns >= ? AND id > ?"
-        var arguments: [DatabaseValueConvertible] = [since, afterID]
+        var sql = "SELECT * FROM budget_events WHERE at_ns >= ? AND at_ns <= ? AND id > ?"
+        var arguments: [DatabaseValueConvertible] = [since, until, afterID]
         if let subjects {
             sql += " AND subject IN (\(subjects.map { _ in "?" }.joined(separator: ", ")))"
             arguments += subjects

@@ -209,8 +209,11 @@ public final class Ledger {
     }
 
     /// DTPOSTED of the latest transaction, nil for empty books.
-    public func lastPostedNanoseconds() throws -> Int64? {
-        try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(posted_ns) FROM transactions") }
+    public func lastPostedNanoseconds(kind: TransactionKind? = nil) throws -> Int64? {
+        try database.read { db in
+            guard let kind else { return try Int64.fetchOne(db, sql: "SELECT MAX(posted_ns) FROM transactions") }
+            return try Int64.fetchOne(db, sql: "SELECT MAX(posted_ns) FROM transactions WHERE kind = ?", arguments: [kind.rawValue])
+        }
     }
 
     /// True when a fill with this broker confirmation is already in the books.

@@ -121,11 +121,14 @@ public struct PaperDemo {
                       finalCash: closing.cash, finalEquity: closing.equity)
     }
 
-    /// The template's day, or the weekday after the last one the books hold.
+    /// The template's day, or the weekday after the last trading day the books hold.
     private func firstDay(_ layout: OutputLayout?) throws -> Int64 {
         guard let layout, FileManager.default.fileExists(atPath: layout.ledgerFile.path) else { return market.openNanoseconds }
         let ledger = try Ledger(path: layout.ledgerFile.path, mode: layout.mode, identity: layout.identity, create: false)
-        guard let last = try ledger.lastPostedNanoseconds() else { return market.openNanoseconds }
+        // The last trading day, not the last posting: an operator's command is stamped with the wall clock.
+        guard let last = try ledger.lastPostedNanoseconds(kind: .fill) ?? ledger.lastPostedNanoseconds(kind: .openingBalance) else {
+            return market.openNanoseconds
+        }
         let opening = market.openNanoseconds % 86_400_000_000_000
         let lastDay = last - last % 86_400_000_000_000 + opening
         return max(market.openNanoseconds, Self.nextWeekday(after: lastDay))

@@ -3,7 +3,8 @@ import Foundation
 /// Rebuilds the open positions of a PositionBook from the ledger, so a restarted session
 /// closes what an earlier one opened at the same book value.
 public enum LedgerBookLoader {
-    public static func book(from ledger: Ledger, brokerCode: String, brokerID: String, uuidNamespace: String) throws -> PositionBook {
+    /// `brokerID` nil reads the positions of every broker plugin that posted to `brokerCode`.
+    public static func book(from ledger: Ledger, brokerCode: String, brokerID: String?, uuidNamespace: String) throws -> PositionBook {
         var book = PositionBook(uuidNamespace: uuidNamespace)
         let positions = ChartOfAccounts.brokerPositions(brokerCode)
         struct Open {
@@ -13,7 +14,7 @@ public enum LedgerBookLoader {
         var open: [String: Open] = [:]
         for posted in try ledger.transactions() {
             let t = posted.transaction, a = t.audit
-            guard a.broker == brokerID, let ticker = a.ticker else { continue }
+            guard brokerID == nil || a.broker == brokerID, a.broker != nil, let ticker = a.ticker else { continue }
             var state = open[ticker] ?? Open()
             let positionDelta = t.entries.filter { $0.account == positions }.reduce(Money.zero) { $0 + $1.amount }
             switch t.kind {
