@@ -14,11 +14,13 @@ final class CLITests: XCTestCase {
     }
 
     private func installBundled() throws {
-        for (id, product, kind) in [("sma_cross_c", "tbot_sma_cross_c", "strategy"), ("price_band", "tbot_price_band_filter", "filter"),
-                                    ("paper_broker", "tbot_paper_broker", "broker")] {
+        for (id, product, kind) in [("price_band", "tbot_price_band_filter", "filter"), ("paper_broker", "tbot_paper_broker", "broker")] {
             try folder.install(product)
             try folder.writeManifest(id: id, library: "lib\(product).so", kind: kind)
         }
+        try folder.install("tbot_sma_cross_c")
+        try folder.writeDemoStrategy(id: "sma_cross_c", library: "libtbot_sma_cross_c.so")
+        try folder.writeDemoAccount(modules: 1)
     }
 
     func testVersion() throws {
@@ -133,7 +135,8 @@ final class CLITests: XCTestCase {
         try installBundled()
         let first = try tbot("demo")
         XCTAssertEqual(first.status, 0, first.stderr)
-        XCTAssertTrue(first.stdout.contains("summary: bars 390, intents 18, blocked 0, orders 18 (0 rejected), fills 18, "
+        XCTAssertTrue(first.stdout.contains("summary: bars 390, intents 18, blocked 0, orders 18 (0 rejected), budget rejections 0, "
+            + "approvals queued 0, fills 18, "
             + "round trips 9 (6 won, 3 lost), realized P&L 250.93, fees 0.00, cash 100250.93, equity 100250.93\n"), first.stdout)
 
         let other = try OperatorFolder()
@@ -210,5 +213,7 @@ final class CLITests: XCTestCase {
         try installBundled()
         XCTAssertEqual(try tbot("demo", "--no-books").status, 0)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.root.path).sorted(), ["manifests", "plugins"])
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
+            .contains { $0.hasPrefix("tbot-demo-") }, "the scratch books are removed")
     }
 }

@@ -11,8 +11,8 @@ final class CrashSafetyTests: XCTestCase {
         let folder = try OperatorFolder()
         try folder.install("tbot_sma_cross_c")
         try folder.install("tbot_paper_broker")
-        try folder.writeManifest(id: "sma_cross_c", library: "libtbot_sma_cross_c.so", kind: "strategy",
-                                 params: "fast = 2\nslow = 3")
+        try folder.writeDemoStrategy(id: "sma_cross_c", library: "libtbot_sma_cross_c.so", params: "fast = 2\nslow = 3")
+        try folder.writeDemoAccount(modules: 1)
         try FileManager.default.createDirectory(at: folder.root.appendingPathComponent("state"), withIntermediateDirectories: true)
         try folder.writeManifest(id: "paper_broker", library: "libtbot_paper_broker.so", kind: "broker",
                                  params: "state_file = \"state/paper_broker.json\"\ncommission_per_order = \"0.35\"")

@@ -19,10 +19,11 @@ final class PaperIsolationTests: XCTestCase {
         }
         defer { for path in livePaths { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path) } }
 
-        for (id, product, kind) in [("sma_cross_c", "tbot_sma_cross_c", "strategy"), ("paper_broker", "tbot_paper_broker", "broker")] {
-            try folder.install(product)
-            try folder.writeManifest(id: id, library: "lib\(product).so", kind: kind)
-        }
+        try folder.install("tbot_paper_broker")
+        try folder.writeManifest(id: "paper_broker", library: "libtbot_paper_broker.so", kind: "broker")
+        try folder.install("tbot_sma_cross_c")
+        try folder.writeDemoStrategy(id: "sma_cross_c", library: "libtbot_sma_cross_c.so")
+        try folder.writeDemoAccount(modules: 1)
         let demo = PaperDemo()
         let clock = SimulatedClock(startNanoseconds: demo.market.openNanoseconds)
         let report = try demo.run(catalog: folder.catalog(environment: TestHost.environment(clock: clock)), config: config,

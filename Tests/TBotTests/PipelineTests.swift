@@ -10,8 +10,9 @@ final class PipelineTests: XCTestCase {
         try folder.install("tbot_sma_cross_swift")
         try folder.install("tbot_price_band_filter")
         try folder.install("tbot_paper_broker")
-        try folder.writeManifest(id: "sma_cross_c", library: "libtbot_sma_cross_c.so", kind: "strategy")
-        try folder.writeManifest(id: "sma_cross_swift", library: "libtbot_sma_cross_swift.so", kind: "strategy")
+        try folder.writeDemoStrategy(id: "sma_cross_c", library: "libtbot_sma_cross_c.so")
+        try folder.writeDemoStrategy(id: "sma_cross_swift", library: "libtbot_sma_cross_swift.so")
+        try folder.writeDemoAccount(modules: 2)
         try folder.writeManifest(id: "price_band", library: "libtbot_price_band_filter.so", kind: "filter")
         try folder.writeManifest(id: "paper_broker", library: "libtbot_paper_broker.so", kind: "broker",
                                  params: "starting_cash = \"100000.00\"")
@@ -27,10 +28,15 @@ final class PipelineTests: XCTestCase {
         return try demo.run(catalog: catalog, config: .defaults, clock: clock)
     }
 
+    /// The session's trading lines: from the session header on, without the budget setup lines.
+    private func trading(_ lines: [String]) -> [String] {
+        Array(lines.drop { !$0.hasPrefix("session ") }.filter { !$0.hasPrefix("budgets: ") })
+    }
+
     func testDemoIsDeterministicAndBalances() throws {
         let first = try runDemo(try bundledFolder())
         let second = try runDemo(try bundledFolder())
-        XCTAssertEqual(first.lines.dropFirst(5), second.lines.dropFirst(5), "same seed, same transcript")
+        XCTAssertEqual(trading(first.lines), trading(second.lines), "same seed, same transcript")
         XCTAssertEqual(first.counts.bars, 390)
         XCTAssertEqual(first.counts.intents, 18)
         XCTAssertEqual(first.counts.fills, 18)
@@ -39,7 +45,8 @@ final class PipelineTests: XCTestCase {
         // Flat at the end: cash is the opening cash plus realized P&L, to the 1/10000.
         XCTAssertEqual(first.finalCash, Money(units: 1_000_000_000) + first.realized)
         XCTAssertEqual(first.finalEquity, first.finalCash)
-        XCTAssertEqual(first.lines.last, "summary: bars 390, intents 18, blocked 0, orders 18 (0 rejected), fills 18, "
+        XCTAssertEqual(first.lines.last, "summary: bars 390, intents 18, blocked 0, orders 18 (0 rejected), budget rejections 0, "
+            + "approvals queued 0, fills 18, "
             + "round trips 9 (6 won, 3 lost), realized P&L 250.93, fees 0.00, cash 100250.93, equity 100250.93")
     }
 
@@ -47,8 +54,7 @@ final class PipelineTests: XCTestCase {
         let c = try runDemo(try bundledFolder())
         let swift = try runDemo(try bundledFolder(), strategy: "sma_cross_swift")
         XCTAssertEqual(swift.realized, c.realized)
-        XCTAssertEqual(swift.lines.dropFirst(5).map { $0.replacingOccurrences(of: "sma_cross_swift", with: "sma_cross_c") },
-                       Array(c.lines.dropFirst(5)))
+        XCTAssertEqual(trading(swift.lines).map { $0.replacingOccurrences(of: "sma_cross_swift", with: "sma_cross_c") }, trading(c.lines))
     }
 
     func testDifferentSeedGivesADifferentDay() throws {

@@ -201,3 +201,90 @@ enum TestFills {
         return BrokerFill(raw)
     }
 }
+
+/// A bot line of a strategy manifest for budget tests.
+struct TestBot {
+    var id: String
+    var symbols: [String]
+    var budget: String
+    var compounded = false
+    var autotrade = true
+    var cap: String?
+    var params = ""
+
+    var toml: String {
+        var text = "\n[[bots]]\nid = \"\(id)\"\nsymbols = [\(symbols.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+            + "initial_budget = \"\(budget)\"\ncompounded = \(compounded)\nautotrade = \(autotrade)\n"
+        if let cap { text += "max_budget_cap = \"\(cap)\"\n" }
+        if !params.isEmpty { text += "\n[bots.params]\n\(params)\n" }
+        return text
+    }
+}
+
+extension OperatorFolder {
+    /// manifests/account.toml with the given amounts; `extra` lines go into [account].
+    @discardableResult
+    func writeAccount(capital: String = "100000.00", reserve: String, dailyLoss: String = "2000.00", extra: String = "",
+                      supervisor: String = "") throws -> String {
+        try writeManifest("account.toml", """
+            [account]
+            name = "Test account"
+            total_capital = "\(capital)"
+            reserve_cash = "\(reserve)"
+            daily_loss_limit = "\(dailyLoss)"
+            \(extra)
+            """ + (supervisor.isEmpty ? "" : "\n[supervisor]\n\(supervisor)\n"))
+    }
+
+    /// A strategy manifest with its module and bots.
+    @discardableResult
+    func writeStrategy(id: String, library: String, budget: String, maxRisk: String = "500.00", dailyLoss: String = "1500.00",
+                       autotrade: Bool = true, params: String = "fast = 5\nslow = 20\nstop_pct = 0.01\ntarget_pct = 0.02",
+                       bots: [TestBot]) throws -> String {
+        try writeManifest("\(id).toml", """
+            id = "\(id)"
+            library = "\(library)"
+            kind = "strategy"
+            enabled = true
+
+            [params]
+            \(params)
+
+            [module]
+            budget = "\(budget)"
+            max_risk_per_trade = "\(maxRisk)"
+            daily_loss_limit = "\(dailyLoss)"
+            autotrade = \(autotrade)
+            """ + bots.map(\.toml).joined())
+    }
+
+    /// The budget plan of this folder's manifests, or the test fails with the problems.
+    func plan() throws -> BudgetPlan {
+        switch BudgetPlan.load(manifestsDirectory: manifests) {
+        case .success(let plan): return plan
+        case .failure(let error): throw TestSupportError("plan does not validate: \(error)")
+        }
+    }
+
+    /// A paper ledger in this folder.
+    func ledger(_ name: String = "books.db") throws -> Ledger {
+        try Ledger(path: root.appendingPathComponent(name).path, mode: .paper,
+                   identity: LedgerIdentity(entity: "TBOT", jurisdiction: "US", broker: "PAPER", bot: "001"))
+    }
+}
+
+extension OperatorFolder {
+    /// A strategy as the demo tests need it: a module of 40000.00 with one bot `{id}_bot` on
+    /// `symbol` (the generated market's first symbol, SYNTH, by default).
+    @discardableResult
+    func writeDemoStrategy(id: String, library: String, symbol: String = "SYNTH",
+                           params: String = "fast = 5\nslow = 20\nstop_pct = 0.01\ntarget_pct = 0.02") throws -> String {
+        try writeStrategy(id: id, library: library, budget: "40000.00", params: params,
+                          bots: [TestBot(id: "\(id)_bot", symbols: [symbol], budget: "40000.00")])
+    }
+
+    /// account.toml for `modules` demo strategies of 40000.00 each in 100000.00.
+    func writeDemoAccount(modules: Int) throws {
+        try writeAccount(reserve: Money(units: 1_000_000_000 - Int64(modules) * 400_000_000).description)
+    }
+}
