@@ -118,7 +118,7 @@ final class BudgetBookTests: XCTestCase {
         XCTAssertEqual(budgets.reserve, money("44400.00"))
         let decisions = try budgets.decisions(bot: "a1")
         XCTAssertEqual(decisions.map(\.kind), [.rejected, .approved, .approvedCapped])
-        XCTAssertEqual(decisions[2].reason, "increase 0.2463 above 0.2: reinvested 4060.0000; budget capped at max_budget_cap 21000.0000")
+        XCTAssertEqual(decisions[2].reason, "increase 0.2463 above 0.2: 4060.0000 fits; budget capped at max_budget_cap 21000.0000")
         XCTAssertEqual(budgets.botState("a1")?.profitReinvested, money("1000.00"))
         XCTAssertEqual(budgets.botState("a1")?.supervisorRejections, 1)
         let kinds = try budgets.ledger.transactions().map(\.transaction.kind).filter { $0 != .allocation }

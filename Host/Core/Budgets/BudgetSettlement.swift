@@ -43,7 +43,7 @@ extension BudgetBook {
                     entries: [.debit(ChartOfAccounts.accountCapital, loss), .credit(botAccount, loss)]))
             }
             decision.budgetAfter = before - loss
-            decision.reason = "loss \(loss.exactDescription) reduces the budget"
+            decision.reason = loss > .zero ? "loss \(loss.exactDescription) reduces the budget" : "flat trade: the budget is unchanged"
         } else if planned?.bot.compounded != true {
             transactions.append(reserveTransfer(pnl, at: now, memo: "bot \(id): profit \(pnl.exactDescription) on \(symbol) to reserve (not compounded)", audit))
             decision.kind = .withdrawn

@@ -54,6 +54,12 @@ public struct CompoundingSupervisor: Sendable {
         let fits = input.profit <= increaseLimit
         var reinvest = fits ? input.profit : max(.zero, increaseLimit)
         check("budget_increase", fits, Self.text(increase), "<= \(policy.maxBudgetIncrease) per trade (else partial)")
+        // The cap comes before the module check: only what would really be reinvested counts.
+        var capped = false
+        if let cap = input.maxBudgetCap, input.currentBudget + reinvest > cap {
+            reinvest = max(.zero, cap - input.currentBudget)
+            capped = true
+        }
 
         let moduleAfter = input.moduleBotBudgets + reinvest
         check("module_budget", moduleAfter <= input.moduleBudget,
@@ -68,9 +74,8 @@ public struct CompoundingSupervisor: Sendable {
                            reason: "failed " + failed.map(\.line).joined(separator: "; "))
         }
         var kind: SupervisorDecision.Kind = fits ? .approved : .approvedPartial
-        var reason = fits ? "all checks passed" : "increase \(Self.text(increase)) above \(policy.maxBudgetIncrease): reinvested \(reinvest.exactDescription)"
-        if let cap = input.maxBudgetCap, input.currentBudget + reinvest > cap {
-            reinvest = max(.zero, cap - input.currentBudget)
+        var reason = fits ? "all checks passed" : "increase \(Self.text(increase)) above \(policy.maxBudgetIncrease): \(min(input.profit, increaseLimit).exactDescription) fits"
+        if capped, let cap = input.maxBudgetCap {
             kind = .approvedCapped
             reason += "; budget capped at max_budget_cap \(cap.exactDescription)"
         }
