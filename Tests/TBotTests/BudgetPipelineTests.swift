@@ -119,4 +119,51 @@ final class BudgetPipelineTests: XCTestCase {
         }
         XCTAssertEqual(try budgets.ledger.verify(), [])
     }
+
+    /// Two bots on two symbols: A keeps rising (held), B enters and falls (a loss). The loss
+    /// trips a tiny drawdown limit; the session closes A, the largest position, at once.
+    func testEmergencyStopFromALossClosesTheHeldPosition() throws {
+        let folder = try OperatorFolder()
+        try folder.install("tbot_sma_cross_c")
+        try folder.install("tbot_paper_broker")
+        try folder.writeManifest(id: "paper_broker", library: "libtbot_paper_broker.so", kind: "broker")
+        try folder.writeStrategy(id: "sma_cross_c", library: "libtbot_sma_cross_c.so", budget: "40000.00",
+                                 params: "fast = 2\nslow = 3\nstop_pct = 0.01\ntarget_pct = 0.02", bots: [
+            TestBot(id: "bot_a", symbols: ["AAA"], budget: "20000.00"),
+            TestBot(id: "bot_b", symbols: ["BBB"], budget: "20000.00"),
+        ])
+        try folder.writeAccount(reserve: "60000.00", extra: "close_riskiest_on_emergency = 1\nmax_drawdown = 0.00001")
+        let open = UTCTimestamp.nanoseconds(year: 2024, month: 1, day: 2, hour: 14, minute: 30)
+        let clock = SimulatedClock(startNanoseconds: open)
+        let catalog = folder.catalog(environment: TestHost.environment(clock: clock))
+        let plan = try folder.plan()
+        let bots = StrategyBots.make(plan: plan, catalog: catalog).bots
+        XCTAssertEqual(bots.map(\.id), ["bot_a", "bot_b"])
+        let broker = try XCTUnwrap(BrokerPlugin(try XCTUnwrap(catalog.entry(id: "paper_broker")?.instance)))
+        let a: [Double] = [10, 10, 10, 11, 12, 13, 14, 15]
+        let b: [Double] = [20, 20, 20, 22, 24, 16, 16, 16]
+        var bars: [Bar] = []
+        for minute in 0..<a.count {
+            let start = open + Int64(minute) * 60_000_000_000
+            bars.append(Bar(symbol: "AAA", startNanoseconds: start, intervalSeconds: 60, open: a[minute], high: a[minute], low: a[minute], close: a[minute], volume: 1000))
+            bars.append(Bar(symbol: "BBB", startNanoseconds: start, intervalSeconds: 60, open: b[minute], high: b[minute], low: b[minute], close: b[minute], volume: 1000))
+        }
+        let session = SessionWindow(name: "test", startNanoseconds: open, endNanoseconds: open + Int64(a.count) * 60_000_000_000)
+        let layout = OutputLayout(config: .defaults, workingDirectory: folder.root.path, mode: .paper)
+        let report = try RecordedSession(layout: layout, config: .defaults)
+            .run(bots: bots, plan: plan, filters: [], broker: broker, session: session, bars: bars, clock: clock)
+        let lines = report.pipeline.transcript
+        let text = lines.joined(separator: "\n")
+        let stop = try XCTUnwrap(lines.firstIndex { $0.contains("notify CRITICAL account: Emergency stop") }, text)
+        XCTAssertTrue(lines[..<stop].contains { $0.contains("budget bot_b LOSS_CHARGED") }, text)
+        let closing = try XCTUnwrap(lines.firstIndex { $0.contains("emergency stop: closing AAA") }, text)
+        XCTAssertGreaterThan(closing, stop)
+        XCTAssertTrue(lines[closing...].contains { $0.contains("order") && $0.contains("SELL") && $0.contains("AAA") }, text)
+        let ledger = try Ledger(path: layout.ledgerFile.path, mode: .paper, identity: layout.identity, create: false)
+        let exits = try ledger.transactions().filter { $0.transaction.kind == .fill && $0.transaction.audit.tags.contains("EMERGENCY_STOP_EXIT") }
+        XCTAssertEqual(exits.map(\.transaction.audit.ticker), ["AAA"])
+        XCTAssertEqual(exits.map(\.transaction.audit.bot), ["bot_a"])
+        XCTAssertEqual(report.budgetInvariant.parts, report.budgetInvariant.capital)
+        XCTAssertEqual(try ledger.verify(), [])
+    }
 }
