@@ -27,6 +27,11 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let setup = try options.setup()
+        // The whole budget plan validates before anything is written.
+        if case .failure(let error) = BudgetPlan.load(manifestsDirectory: setup.manifestsDirectory) {
+            Console.error("demo failed: the budgets do not validate:\n\(error)")
+            throw ExitCodes.invalidConfiguration
+        }
         var demo = PaperDemo()
         demo.strategyID = strategy
         demo.brokerID = broker
