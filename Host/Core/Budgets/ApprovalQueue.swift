@@ -24,6 +24,7 @@ extension BudgetBook {
             try BudgetStore.insert(event(id), db)
             return id
         }
+        noteWrite()
         return approval
     }
 
@@ -51,6 +52,7 @@ extension BudgetBook {
                     message: "approval \(approval.id): \(approval.symbol) for bot \(approval.bot) expired without a decision"), db)
             }
         }
+        noteWrite()
         return due
     }
 
@@ -65,6 +67,7 @@ extension BudgetBook {
         _ = try ledger.write { db in
             try BudgetStore.decide(id, from: [.approved], to: submitted ? .submitted : .rejected, note: note, db, at: now)
         }
+        noteWrite()
     }
 
     private func decide(_ id: Int64, from: [ApprovalState], to: ApprovalState, note: String, at now: Int64) throws {
@@ -74,6 +77,7 @@ extension BudgetBook {
                                                message: "approval \(id) \(to.rawValue) by the operator"), db)
             return true
         }
+        noteWrite()
         guard changed else {
             let current = try approvals().first { $0.id == id }
             throw BudgetError.refused(current.map { "approval \(id) is \($0.state.rawValue), not \(from.map(\.rawValue).joined(separator: " or "))" }

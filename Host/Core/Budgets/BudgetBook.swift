@@ -16,6 +16,11 @@ public final class BudgetBook {
     private var balances: [String: Money] = [:]
     /// SQLite's data_version when the cache was filled: it changes when another connection commits.
     private var dataVersion: Int64 = -1
+    /// Moves on every read-back and every write this process makes: a session skips its
+    /// once-a-minute look at approvals and notifications while it stays the same.
+    public private(set) var revision = 0
+    /// Approvals still pending or approved: they expire with time, so a session keeps looking.
+    public private(set) var openApprovals = 0
 
     public init(ledger: Ledger, plan: BudgetPlan) throws {
         self.ledger = ledger
@@ -75,12 +80,14 @@ public final class BudgetBook {
     func reload() throws { try load(balancesToo: true) }
 
     private func load(balancesToo: Bool) throws {
-        let (version, account, modules, bots) = try ledger.read { db in
+        let (version, account, modules, bots, open) = try ledger.read { db in
             (try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0, try BudgetStore.account(db),
-             try BudgetStore.modules(db), try BudgetStore.bots(db))
+             try BudgetStore.modules(db), try BudgetStore.bots(db), try BudgetStore.openApprovalCount(db))
         }
+        openApprovals = open
         // Another connection committed since the last read: balances may have moved too.
         let fullReload = balancesToo || version != dataVersion
+        revision += 1
         self.account = account
         self.modules = Dictionary(uniqueKeysWithValues: modules.map { ($0.id, $0) })
         self.bots = Dictionary(uniqueKeysWithValues: bots.map { ($0.id, $0) })
@@ -114,6 +121,12 @@ public final class BudgetBook {
 
     static func isBudgetAccount(_ code: String) -> Bool {
         code == ChartOfAccounts.accountCapital || code == ChartOfAccounts.reserveCash || code.hasPrefix("Assets:Budgets:")
+    }
+
+    /// Records that this process wrote records the cache does not hold (approvals, events).
+    func noteWrite() {
+        revision += 1
+        openApprovals = (try? ledger.read { try BudgetStore.openApprovalCount($0) }) ?? openApprovals
     }
 
     /// Writes state only (no posting), then re-reads it.

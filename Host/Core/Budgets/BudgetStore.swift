@@ -177,6 +177,10 @@ enum BudgetStore {
         }
     }
 
+    static func openApprovalCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM approvals WHERE state IN ('pending', 'approved')") ?? 0
+    }
+
     /// Moves an approval on; only from `from`, so two deciders cannot both win.
     static func decide(_ id: Int64, from: [ApprovalState], to: ApprovalState, note: String, _ db: Database, at now: Int64) throws -> Bool {
         try db.execute(sql: """

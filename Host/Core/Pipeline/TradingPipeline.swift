@@ -60,6 +60,7 @@ public final class TradingPipeline {
     private var lastEventID: Int64 = 0
     /// The minute of the last look at the approval queue and the account's emergency state.
     private var lastBudgetPoll: Int64 = .min
+    private var lastBudgetRevision = -1
     private var emergencyHandled = false
     private var pendingEmergencyClose = false
     private var collectingFills = false
@@ -249,6 +250,9 @@ public final class TradingPipeline {
         lastBudgetPoll = minute
         do {
             try budgets.refreshIfChanged()
+            // Nothing new and nothing waiting: no more to look at this minute.
+            guard budgets.revision != lastBudgetRevision || budgets.openApprovals > 0 else { return }
+            lastBudgetRevision = budgets.revision
             for approval in try budgets.approvedEntries(at: clock.nowNanoseconds) { sendApproved(approval) }
             let stopped = budgets.accountState?.pause.reason?.hasPrefix("emergency stop") ?? false
             if stopped, !emergencyHandled { closeRiskiest() }
