@@ -189,8 +189,14 @@ struct LedgerReconcile: ParsableCommand {
         let poster = try LedgerPoster(ledger: ledger, brokerCode: layout.identity.broker, brokerID: plugin.id)
         var book = try LedgerBookLoader.book(from: ledger, brokerCode: layout.identity.broker, brokerID: plugin.id,
                                              uuidNamespace: "\(layout.identity.stem)|\(layout.mode.rawValue)")
+        // A recovered closing fill settles into the budgets too, when the books have them.
+        var budgets: BudgetBook?
+        if case .success(let plan) = BudgetPlan.load(manifestsDirectory: setup.manifestsDirectory) {
+            budgets = try BudgetBook(ledger: ledger, plan: plan)
+            if budgets?.accountState == nil { budgets = nil }
+        }
         let report = try LedgerReconciler.reconcile(broker: plugin, poster: poster, book: &book,
-                                                    at: try ledger.lastPostedNanoseconds() ?? 0)
+                                                    at: try ledger.lastPostedNanoseconds(kind: .fill) ?? 0, budgets: budgets)
         report.recovered.forEach { print("recovered fill \($0)") }
         report.positionMismatches.forEach { print("MISMATCH \($0)") }
         print("\(report.recovered.count) fill(s) recovered, \(report.positionMismatches.count) position mismatch(es)")

@@ -34,6 +34,7 @@ final class CrashSafetyTests: XCTestCase {
             let verify = try cli.run("ledger", "verify", "--mode", "paper")
             XCTAssertEqual(verify.status, 0, "round \(round): \(verify.stdout)\(verify.stderr)")
             try assertBrokerFillsAreBooked(folder: folder, layout: layout, round: round)
+            try assertBudgetsBalance(folder: folder, layout: layout, round: round)
         }
         XCTAssertGreaterThanOrEqual(killedWhileRunning, 15, "most kills must land while the session is posting")
         print("crash safety: \(killedWhileRunning) of 20 kills landed mid-session; \(recoveredTotal) fill(s) recovered by reconciliation")
@@ -51,5 +52,19 @@ final class CrashSafetyTests: XCTestCase {
         }
         let cash = try ledger.trialBalance().first { $0.account.code == "Assets:Brokers:PAPER:Cash" }?.balance
         XCTAssertEqual(cash, try broker.account().cash, "round \(round)")
+    }
+
+    /// Reserve plus every budget equals the account capital after any kill, and every trade the
+    /// budgets settled is one closing fill in the books.
+    private func assertBudgetsBalance(folder: OperatorFolder, layout: OutputLayout, round: Int) throws {
+        guard FileManager.default.fileExists(atPath: layout.ledgerFile.path) else { return }
+        let ledger = try Ledger(path: layout.ledgerFile.path, mode: .paper, identity: layout.identity, create: false)
+        let budgets = try BudgetBook(ledger: ledger, plan: try folder.plan())
+        guard budgets.accountState != nil else { return }
+        let invariant = try budgets.invariant()
+        XCTAssertEqual(invariant.parts, invariant.capital, "round \(round)")
+        let settled = Set(try budgets.trades().map(\.tradeUUID))
+        let closed = try ledger.transactions().filter { $0.transaction.kind == .fill && $0.transaction.audit.pnl != nil }
+        XCTAssertTrue(settled.isSubset(of: Set(closed.compactMap(\.transaction.audit.tradeUUID))), "round \(round)")
     }
 }

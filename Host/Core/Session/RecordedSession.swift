@@ -42,13 +42,15 @@ public struct RecordedSession {
         let poster = try LedgerPoster(ledger: ledger, brokerCode: layout.identity.broker, brokerID: broker.id)
         var book = try LedgerBookLoader.book(from: ledger, brokerCode: layout.identity.broker, brokerID: broker.id,
                                              uuidNamespace: "\(layout.identity.stem)|\(layout.mode.rawValue)")
-        var reconciliation = LedgerReconciler.Report()
-        if try poster.postOpeningBalance(try broker.account().cash, at: clock.nowNanoseconds) == nil {
-            // Books already exist: whatever the broker filled while the host was down comes in now.
-            reconciliation = try LedgerReconciler.reconcile(broker: broker, poster: poster, book: &book, at: clock.nowNanoseconds)
-        }
+        let fresh = try poster.postOpeningBalance(try broker.account().cash, at: clock.nowNanoseconds) != nil
         let budgets = try BudgetBook(ledger: ledger, plan: plan)
         let changes = try budgets.synchronize(at: clock.nowNanoseconds, holdingBots: Set(book.holdings.values.map(\.bot)))
+        var reconciliation = LedgerReconciler.Report()
+        if !fresh {
+            // Books already exist: whatever the broker filled while the host was down comes in now.
+            reconciliation = try LedgerReconciler.reconcile(broker: broker, poster: poster, book: &book, at: clock.nowNanoseconds,
+                                                            budgets: budgets)
+        }
         let pipeline = TradingPipeline(bots: bots, filters: filters, broker: broker,
                                        sizer: PositionSizer(maxRiskPerTrade: config.maxRiskPerTrade),
                                        fractionalAllowed: config.fractional, clock: clock, poster: poster, book: book,
