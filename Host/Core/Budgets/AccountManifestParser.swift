@@ -13,19 +13,7 @@ public enum AccountManifestParser {
     }
 
     public static func parse(text: String, file: String) -> Result<AccountDeclaration, ManifestError> {
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return .failure(ManifestError(file: file, issues: [
-                ManifestIssue(line: error.source.begin.line, key: nil, message: "TOML syntax error: \(error.description)")]))
-        } catch {
-            return .failure(ManifestError(file: file, issues: [ManifestIssue(line: nil, key: nil, message: "TOML error: \(error)")]))
-        }
-        var reader = ManifestReader(locator: TOMLKeyLocator(source: text))
-        let account = reader.readAccount(root: root, file: file)
-        if let account, reader.issues.isEmpty { return .success(account) }
-        return .failure(ManifestError(file: file, issues: reader.issues))
+        ManifestParser.read(text: text, file: file) { reader, root in reader.readAccount(root: root, file: file) }
     }
 }
 

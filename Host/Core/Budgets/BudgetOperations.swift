@@ -5,37 +5,21 @@ import GRDB
 /// Each action is recorded as an event; none moves money or touches open positions.
 extension BudgetBook {
     public func pause(module id: String, reason: String = "paused by the operator", at now: Int64) throws {
-        try refreshIfChanged()
-        guard var module = modules[id], !module.retired else { throw BudgetError.unknownModule(id) }
-        module.pause = PauseState(status: .paused, reason: reason)
-        module.pausedUntil = nil
-        try record(module: module, event: BudgetEvent(atNanoseconds: now, level: .warning, subject: id, title: "Module paused",
-                                                      message: "module \(id) paused: \(reason); exits of open positions still run"), at: now)
+        try setModule(id, PauseState(status: .paused, reason: reason), at: now, .warning, "Module paused",
+                      "module \(id) paused: \(reason); exits of open positions still run")
     }
 
     public func resume(module id: String, at now: Int64) throws {
-        try refreshIfChanged()
-        guard var module = modules[id], !module.retired else { throw BudgetError.unknownModule(id) }
-        module.pause = .active
-        module.pausedUntil = nil
-        try record(module: module, event: BudgetEvent(atNanoseconds: now, level: .info, subject: id, title: "Module resumed",
-                                                      message: "module \(id) resumed by the operator"), at: now)
+        try setModule(id, .active, at: now, .info, "Module resumed", "module \(id) resumed by the operator")
     }
 
     public func pause(bot id: String, reason: String = "paused by the operator", at now: Int64) throws {
-        try refreshIfChanged()
-        guard var bot = bots[id], !bot.retired else { throw BudgetError.unknownBot(id) }
-        bot.pause = PauseState(status: .paused, reason: reason)
-        try record(bot: bot, event: BudgetEvent(atNanoseconds: now, level: .warning, subject: id, title: "Bot paused",
-                                                message: "bot \(id) paused: \(reason); exits of open positions still run"), at: now)
+        try setBot(id, PauseState(status: .paused, reason: reason), at: now, .warning, "Bot paused",
+                   "bot \(id) paused: \(reason); exits of open positions still run")
     }
 
     public func resume(bot id: String, at now: Int64) throws {
-        try refreshIfChanged()
-        guard var bot = bots[id], !bot.retired else { throw BudgetError.unknownBot(id) }
-        bot.pause = .active
-        try record(bot: bot, event: BudgetEvent(atNanoseconds: now, level: .info, subject: id, title: "Bot resumed",
-                                                message: "bot \(id) resumed by the operator at budget \(budget(bot: id).exactDescription)"), at: now)
+        try setBot(id, .active, at: now, .info, "Bot resumed", "bot \(id) resumed by the operator at budget \(budget(bot: id).exactDescription)")
     }
 
     /// Pauses everything: no new entries anywhere until `releaseEmergencyStop`. A running
@@ -66,17 +50,27 @@ extension BudgetBook {
         }
     }
 
-    private func record(module: ModuleState, event: BudgetEvent, at now: Int64) throws {
+    /// An operator's pause or resume: the new state and its notification in one write.
+    private func setModule(_ id: String, _ pause: PauseState, at now: Int64, _ level: NotificationLevel, _ title: String, _ message: String) throws {
+        try refreshIfChanged()
+        guard var module = modules[id], !module.retired else { throw BudgetError.unknownModule(id) }
+        module.pause = pause
+        module.pausedUntil = nil
+        let state = module
         try writeState { db in
-            try BudgetStore.save(module, db, at: now)
-            try BudgetStore.insert(event, db)
+            try BudgetStore.save(state, db, at: now)
+            try BudgetStore.insert(BudgetEvent(atNanoseconds: now, level: level, subject: id, title: title, message: message), db)
         }
     }
 
-    private func record(bot: BotState, event: BudgetEvent, at now: Int64) throws {
+    private func setBot(_ id: String, _ pause: PauseState, at now: Int64, _ level: NotificationLevel, _ title: String, _ message: String) throws {
+        try refreshIfChanged()
+        guard var bot = bots[id], !bot.retired else { throw BudgetError.unknownBot(id) }
+        bot.pause = pause
+        let state = bot
         try writeState { db in
-            try BudgetStore.save(bot, db, at: now)
-            try BudgetStore.insert(event, db)
+            try BudgetStore.save(state, db, at: now)
+            try BudgetStore.insert(BudgetEvent(atNanoseconds: now, level: level, subject: id, title: title, message: message), db)
         }
     }
 }

@@ -68,6 +68,8 @@ enum BudgetStore {
                              bot.supervisorRejections, bot.retired, now])
     }
 
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+
     private static func pause(_ row: Row) -> PauseState {
         PauseState(status: OperatingStatus(rawValue: row["status"]) ?? .paused, reason: row["status_reason"])
     }
@@ -134,7 +136,7 @@ enum BudgetStore {
         var sql = "SELECT * FROM budget_events WHERE at_ns >= ? AND at_ns <= ? AND id > ?"
         var arguments: [DatabaseValueConvertible] = [since, until, afterID]
         if let subjects {
-            sql += " AND subject IN (\(subjects.map { _ in "?" }.joined(separator: ", ")))"
+            sql += " AND subject IN (\(placeholders(subjects.count)))"
             arguments += subjects
         }
         if let level {
@@ -164,7 +166,7 @@ enum BudgetStore {
         var sql = "SELECT * FROM approvals"
         var arguments: [DatabaseValueConvertible] = []
         if let states {
-            sql += " WHERE state IN (\(states.map { _ in "?" }.joined(separator: ", ")))"
+            sql += " WHERE state IN (\(placeholders(states.count)))"
             arguments = states.map(\.rawValue)
         }
         return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(arguments)).map {
@@ -184,7 +186,7 @@ enum BudgetStore {
     /// Moves an approval on; only from `from`, so two deciders cannot both win.
     static func decide(_ id: Int64, from: [ApprovalState], to: ApprovalState, note: String, _ db: Database, at now: Int64) throws -> Bool {
         try db.execute(sql: """
-            UPDATE approvals SET state = ?, decided_ns = ?, note = ? WHERE id = ? AND state IN (\(from.map { _ in "?" }.joined(separator: ", ")))
+            UPDATE approvals SET state = ?, decided_ns = ?, note = ? WHERE id = ? AND state IN (\(placeholders(from.count)))
             """, arguments: StatementArguments([to.rawValue, now, note, id] as [DatabaseValueConvertible] + from.map(\.rawValue)))
         return db.changesCount == 1
     }

@@ -6,11 +6,6 @@ import GRDB
 /// (a reallocation, a new or cloned bot, a retired module). Postings are transfers between
 /// budget accounts; the state rows change in the same commit.
 extension BudgetBook {
-    public struct SyncFailure: Error, CustomStringConvertible {
-        public let problems: [String]
-        public var description: String { problems.joined(separator: "\n") }
-    }
-
     /// `holdingBots` are bots with open positions: their budgets are not withdrawn under them.
     /// Returns one line per change made.
     @discardableResult
@@ -122,7 +117,7 @@ extension BudgetBook {
             modules[id]?.declaredBudget = .zero
             lines.append("module \(id) retired: \(amount) back to reserve")
         }
-        guard problems.isEmpty else { throw SyncFailure(problems: problems) }
+        guard problems.isEmpty else { throw BudgetPlanError(problems: problems) }
         let isNew = self.account == nil
         guard isNew || !transactions.isEmpty || account != self.account || modules != self.modules || bots != self.bots else { return [] }
         let finalAccount = account, finalModules = modules, finalBots = bots

@@ -142,7 +142,7 @@ public final class Ledger {
     /// Balance of each of `codes` (debits positive); accounts never posted to are zero.
     public func balances(of codes: [String]) throws -> [String: Money] {
         guard !codes.isEmpty else { return [:] }
-        let marks = codes.map { _ in "?" }.joined(separator: ", ")
+        let marks = BudgetStore.placeholders(codes.count)
         var result = Dictionary(uniqueKeysWithValues: codes.map { ($0, Money.zero) })
         try database.read { db in
             for row in try Row.fetchAll(db, sql: "SELECT account, SUM(amount) AS balance FROM entries WHERE account IN (\(marks)) GROUP BY account",

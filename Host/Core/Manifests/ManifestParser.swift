@@ -13,6 +13,11 @@ public enum ManifestParser {
     }
 
     public static func parse(text: String, file: String) -> Result<Manifest, ManifestError> {
+        read(text: text, file: file) { reader, root in reader.read(root: root, file: file) }
+    }
+
+    /// TOML syntax first, then `body` reads the table; the value only when no issue was found.
+    static func read<T>(text: String, file: String, _ body: (inout ManifestReader, TOMLTable) -> T?) -> Result<T, ManifestError> {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -23,8 +28,8 @@ public enum ManifestParser {
             return .failure(ManifestError(file: file, issues: [ManifestIssue(line: nil, key: nil, message: "TOML error: \(error)")]))
         }
         var reader = ManifestReader(locator: TOMLKeyLocator(source: text))
-        let manifest = reader.read(root: root, file: file)
-        if let manifest, reader.issues.isEmpty { return .success(manifest) }
+        let value = body(&reader, root)
+        if let value, reader.issues.isEmpty { return .success(value) }
         return .failure(ManifestError(file: file, issues: reader.issues))
     }
 }
