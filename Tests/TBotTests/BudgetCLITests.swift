@@ -16,6 +16,9 @@ final class BudgetCLITests: XCTestCase {
             TestBot(id: "c_other", symbols: ["OTHER"], budget: "15000.00", autotrade: false),
         ])
         try folder.writeAccount(reserve: "60000.00")
+        // Budgets are under test here: risk limits that let both bots reach them.
+        try RuntimeConfigFixtures.text(RuntimeConfigFixtures.looseRiskValues)
+            .write(to: folder.root.appendingPathComponent(".env_bot"), atomically: true, encoding: .utf8)
     }
 
     private func tbot(_ arguments: String...) throws -> CLIRunner.Run { try CLIRunner(folder: folder).run(arguments) }

@@ -25,7 +25,7 @@ final class BudgetPipelineTests: XCTestCase {
         demo.days = days
         let layout = OutputLayout(config: .defaults, workingDirectory: folder.root.path, mode: .paper)
         let clock = SimulatedClock(startNanoseconds: demo.market.openNanoseconds)
-        let report = try demo.run(catalog: folder.catalog(environment: TestHost.environment(clock: clock)), config: .defaults,
+        let report = try demo.run(catalog: folder.catalog(environment: TestHost.environment(clock: clock)), config: RuntimeConfigFixtures.looseRisk,
                                   clock: clock, layout: layout)
         return (report, layout)
     }

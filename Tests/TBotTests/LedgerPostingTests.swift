@@ -84,8 +84,8 @@ final class LedgerPostingTests: XCTestCase {
         let broker = try XCTUnwrap(BrokerPlugin(XCTUnwrap(catalog.entry(id: "paper_broker")?.instance)))
         let poster = try poster()
         try poster.postOpeningBalance(try broker.account().cash, at: clock.nowNanoseconds)
-        let pipeline = TradingPipeline(strategy: strategy, filters: [], broker: broker, sizer: PositionSizer(maxRiskPerTrade: Decimal(string: "0.025")!),
-                                       fractionalAllowed: true, clock: clock, poster: poster)
+        let pipeline = TradingPipeline(strategy: strategy, filters: [], broker: broker, risk: try TestRisk.engine(brokers: [broker.id]),
+                                       clock: clock, poster: poster)
         let bars = market.bars()
         pipeline.run(session: SessionWindow(name: "demo", startNanoseconds: bars[0].startNanoseconds, endNanoseconds: bars.last!.endNanoseconds), bars: bars)
 
@@ -94,8 +94,8 @@ final class LedgerPostingTests: XCTestCase {
         XCTAssertEqual(cash, try broker.account().cash, "the books and the broker agree to the 1/10000")
         XCTAssertNil(balances.first { $0.account.code == "Assets:Brokers:PAPER:Positions" }, "flat at the end")
         let fees = balances.first { $0.account.code == "Expenses:BrokerFees:PAPER" }?.balance
-        XCTAssertEqual(fees, Money(units: 18 * 3_500))
-        XCTAssertEqual(pipeline.tradeRecords.count, 9)
+        XCTAssertEqual(fees, Money(units: 8 * 3_500))
+        XCTAssertEqual(pipeline.tradeRecords.count, 4, "MAX_TRADES 4 entries in the session")
         XCTAssertEqual(pipeline.tradeRecords.reduce(Money.zero) { $0 + ($1.pnl ?? .zero) }, try broker.account().cash - Money(units: 1_000_000_000))
         XCTAssertEqual(try poster.ledger.verify(), [])
     }

@@ -6,7 +6,7 @@ import XCTest
 /// no permissions where each live file would go), a paper session runs, keeps its books, and
 /// the live paths are exactly as they were.
 final class PaperIsolationTests: XCTestCase {
-    private func runPaperSession(config: RuntimeConfig, in folder: OperatorFolder) throws -> (paper: OutputLayout, live: OutputLayout) {
+    private func runPaperSession(config: RuntimeConfig, in folder: OperatorFolder, fills: Int = 8) throws -> (paper: OutputLayout, live: OutputLayout) {
         let paper = OutputLayout(config: config, workingDirectory: folder.root.path)
         let live = OutputLayout(config: config, workingDirectory: folder.root.path, mode: .live)
         XCTAssertEqual(paper.mode, .paper)
@@ -28,7 +28,7 @@ final class PaperIsolationTests: XCTestCase {
         let clock = SimulatedClock(startNanoseconds: demo.market.openNanoseconds)
         let report = try demo.run(catalog: folder.catalog(environment: TestHost.environment(clock: clock)), config: config,
                                   clock: clock, layout: paper)
-        XCTAssertEqual(report.counts.fills, 18)
+        XCTAssertEqual(report.counts.fills, fills)
 
         for path in livePaths {
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path.path), [], "\(path.path) was touched")
@@ -52,7 +52,12 @@ final class PaperIsolationTests: XCTestCase {
         let text = RuntimeConfigFixtures.exampleText(replacing: ["TEST_MODE": "false", "FORCE_PAPER_EXPORT": "true"])
         let config = try RuntimeConfig.validate(text: text, file: "f.env").get()
         XCTAssertEqual(config.ledgerMode, .paper)
-        _ = try runPaperSession(config: config, in: try OperatorFolder())
+        // TEST_MODE=false runs the live market checks: a first day has no completed day of
+        // volume, so every entry is refused (LOW_VOLUME) and the files still stay paper.
+        let folder = try OperatorFolder()
+        let (paper, _) = try runPaperSession(config: config, in: folder, fills: 0)
+        let log = try String(contentsOf: paper.log("demo"), encoding: .utf8)
+        XCTAssertTrue(log.contains("risk reject SYNTH LOW_VOLUME (rank 1 fallback 0): no completed day of SYNTH volume to compare with MIN_VOLUME_THRESHOLD 1000000"), log)
     }
 
     func testLiveModeNamesTheSeedsLedgerFile() throws {

@@ -39,15 +39,18 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(trading(first.lines), trading(second.lines), "same seed, same transcript")
         XCTAssertEqual(first.counts.bars, 390)
         XCTAssertEqual(first.counts.intents, 18)
-        XCTAssertEqual(first.counts.fills, 18)
-        XCTAssertEqual(first.wins + first.losses, 9)
-        XCTAssertEqual(first.realized.description, "250.93")
+        // MAX_TRADES (4 a session) ends the day's entries; the later entry intents are risk rejections.
+        XCTAssertEqual(first.counts.fills, 8)
+        XCTAssertEqual(first.counts.riskRejections, 5)
+        XCTAssertEqual(first.wins + first.losses, 4)
+        XCTAssertEqual(first.realized.description, "116.15")
         // Flat at the end: cash is the opening cash plus realized P&L, to the 1/10000.
         XCTAssertEqual(first.finalCash, Money(units: 1_000_000_000) + first.realized)
         XCTAssertEqual(first.finalEquity, first.finalCash)
-        XCTAssertEqual(first.lines.last, "summary: bars 390, intents 18, blocked 0, orders 18 (0 rejected), budget rejections 0, "
-            + "approvals queued 0, fills 18, "
-            + "round trips 9 (6 won, 3 lost), realized P&L 250.93, fees 0.00, cash 100250.93, equity 100250.93")
+        XCTAssertEqual(first.lines.last, "summary: bars 390, intents 18, blocked 0, orders 8 (0 rejected), risk rejections 5, "
+            + "budget rejections 0, approvals queued 0, fills 8, "
+            + "round trips 4 (2 won, 2 lost), realized P&L 116.15, fees 0.00, cash 100116.15, equity 100116.15")
+        XCTAssertEqual(first.lines.filter { $0.contains("risk reject SYNTH SESSION_TRADE_LIMIT (rank 1 fallback 0): the session has used all MAX_TRADES 4 trades") }.count, 5)
     }
 
     func testSwiftStrategyTradesTheSameDayIdentically() throws {
@@ -78,29 +81,6 @@ final class PipelineTests: XCTestCase {
         XCTAssertThrowsError(try runDemo(folder)) { error in
             XCTAssertEqual("\(error)", "plugin paper_broker is not loaded: no manifest: disabled until `tbot plugins enable paper_broker`")
         }
-    }
-
-    func testPositionSizerRules() {
-        let sizer = PositionSizer(maxRiskPerTrade: Decimal(string: "0.01")!)
-        let minimum = OrderMinimum(quantity: Quantity(shares: 1), notional: Money(units: 10_000))
-        var inputs = PositionSizer.Inputs(entryPrice: 50, stopPrice: 48, equity: Money(units: 1_000_000_000),
-                                          cash: Money(units: 1_000_000_000), fractional: false, minimum: minimum)
-        // 1% of 100000 = 1000 at risk, 2.00 per share -> 500 shares, but 10% of equity = 200 shares.
-        XCTAssertEqual(sizer.size(inputs), .sized(Quantity(shares: 200), explanation: "risk 1000.00 / 2 per share, capped at 10% of equity 100000.00"))
-        inputs.stopPrice = 40
-        XCTAssertEqual(sizer.size(inputs), .sized(Quantity(shares: 100), explanation: "risk 1000.00 / 10 per share"))
-        inputs.cash = Money(units: 20_000_000)
-        XCTAssertEqual(sizer.size(inputs), .sized(Quantity(shares: 40), explanation: "risk 1000.00 / 10 per share, capped by cash 2000.00"))
-        inputs.stopPrice = 0
-        XCTAssertEqual(sizer.size(inputs), .rejected("intent has no stop price; stop-based sizing needs one"))
-        inputs.stopPrice = 50
-        XCTAssertEqual(sizer.size(inputs), .rejected("stop equals entry; the risk per share is zero"))
-        inputs = PositionSizer.Inputs(entryPrice: 3000, stopPrice: 2990, equity: Money(units: 10_000_000),
-                                      cash: Money(units: 10_000_000), fractional: false, minimum: minimum)
-        XCTAssertEqual(sizer.size(inputs), .rejected("sized quantity 0 is below the broker minimum 1 (risk 10.00 / 10 per share, capped at 10% of equity 1000.00)"))
-        inputs.fractional = true
-        inputs.minimum = OrderMinimum(quantity: Quantity(units: 1), notional: Money(units: 10_000))
-        XCTAssertEqual(sizer.size(inputs), .sized(Quantity(units: 33_333_333), explanation: "risk 10.00 / 10 per share, capped at 10% of equity 1000.00"))
     }
 }
 

@@ -38,7 +38,7 @@ final class ReportTests: XCTestCase {
             TradeRecord(timeNanoseconds: day + 123_000_000, strategyName: "open", ticker: "AAPL", side: "long",
                         size: Quantity(shares: 10), entryPrice: DecimalText.parse("49.99"), exitPrice: DecimalText.parse("50.10"),
                         pnl: Money(units: 1_110_000), broker: "paper", mode: .paper, tradeUUID: "T-1",
-                        executionMilliseconds: 12.5, tags: ["orb", "gap,up"]),
+                        executionMilliseconds: 12.5, tags: ["orb", "gap,up"], fallbackLevel: 1),
             TradeRecord(timeNanoseconds: day + 60_000_000_000, strategyName: "open", ticker: "MSFT", side: "short",
                         size: Quantity(units: 500_000_000), entryPrice: nil, exitPrice: nil, pnl: nil, broker: "paper",
                         mode: .paper, errorCode: "ORDER_REJECTED", executionMilliseconds: 3.25, tags: ["no \"buying\" power"]),
@@ -52,10 +52,10 @@ final class ReportTests: XCTestCase {
         let files = try TradeHistoryWriter.write(history, session: "demo", date: "2024-01-02", layout: layout)
         XCTAssertEqual(files.csv.lastPathComponent, "TBOT_US_PAPER_001_BOT_2024-01-02_demo_trade_history_paper.csv")
         XCTAssertEqual(try text(files.csv), """
-            timestamp,strategy_name,ticker,side,size,entry_price,exit_price,PnL,broker,mode,error_code,trade_uuid,execution_ms,tags
-            2024-01-02T14:30:00.123Z,open,AAPL,long,10,49.99,50.1,111.00,paper,paper,,T-1,12.500,"orb;gap,up"
-            2024-01-02T14:31:00.000Z,open,MSFT,short,0.5,,,,paper,paper,ORDER_REJECTED,,3.250,"no ""buying"" power"
-            2024-01-02T14:31:30.000Z,mid,SPY,short,2,470.1234,470.74,-1.2345,paper,paper,,,,
+            timestamp,strategy_name,ticker,side,size,entry_price,exit_price,PnL,broker,mode,error_code,trade_uuid,execution_ms,tags,fallback_level
+            2024-01-02T14:30:00.123Z,open,AAPL,long,10,49.99,50.1,111.00,paper,paper,,T-1,12.500,"orb;gap,up",1
+            2024-01-02T14:31:00.000Z,open,MSFT,short,0.5,,,,paper,paper,ORDER_REJECTED,,3.250,"no ""buying"" power",
+            2024-01-02T14:31:30.000Z,mid,SPY,short,2,470.1234,470.74,-1.2345,paper,paper,,,,,
 
             """)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: files.csv.deletingLastPathComponent().path)
@@ -82,7 +82,8 @@ final class ReportTests: XCTestCase {
                 "tags": [
                   "orb",
                   "gap,up"
-                ]
+                ],
+                "fallback_level": 1
               },
               {
                 "timestamp": "2024-01-02T14:31:00.000Z",
@@ -100,7 +101,8 @@ final class ReportTests: XCTestCase {
                 "execution_ms": 3.250,
                 "tags": [
                   "no \\"buying\\" power"
-                ]
+                ],
+                "fallback_level": null
               },
               {
                 "timestamp": "2024-01-02T14:31:30.000Z",
@@ -115,7 +117,8 @@ final class ReportTests: XCTestCase {
                 "mode": "paper",
                 "trade_uuid": null,
                 "execution_ms": null,
-                "tags": []
+                "tags": [],
+                "fallback_level": null
               }
             ]
 

@@ -138,6 +138,27 @@ enum RuntimeConfigFixtures {
             return values[key].map { "\(key)=\($0)" } ?? line
         }.joined(separator: "\n")
     }
+
+    /// The example file with `values` set (appended when the example omits the key), validated.
+    static func config(_ values: [String: String]) throws -> RuntimeConfig {
+        try RuntimeConfig.validate(text: text(values), file: "test.env_bot").get()
+    }
+
+    /// A complete .env_bot text with `values` set.
+    static func text(_ values: [String: String]) -> String {
+        var text = exampleText(replacing: values)
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) where !text.contains("\n\(key)=") { text += "\n\(key)=\(value)\n" }
+        return text
+    }
+
+    /// Risk limits that do not bind in tests about other parts (budgets, ledger): ten trades a
+    /// session and ten open positions.
+    static let looseRiskValues = ["MAX_TRADES": "10", "WEIGHTS": Array(repeating: "0.1", count: 10).joined(separator: ","),
+                                  "MAX_OPEN_POSITIONS": "10", "MAX_CONCURRENT_TRADES_PER_BROKER": "10"]
+
+    static var looseRisk: RuntimeConfig {
+        get throws { try config(looseRiskValues) }
+    }
 }
 
 /// Runs the built `tbot` binary in a scratch operator folder.
@@ -286,5 +307,14 @@ extension OperatorFolder {
     /// account.toml for `modules` demo strategies of 40000.00 each in 100000.00.
     func writeDemoAccount(modules: Int) throws {
         try writeAccount(reserve: Money(units: 1_000_000_000 - Int64(modules) * 400_000_000).description)
+    }
+}
+
+/// Risk engines for tests: the seed's limits (or `limits`) over an in-memory journal.
+enum TestRisk {
+    static func engine(limits: RiskLimits = .defaults, brokers: [String] = ["paper_broker"], capital: Money? = nil,
+                       sectors: SectorMap = .empty, journal: RiskJournal? = nil, flagFile: ((String) -> URL)? = nil) throws -> RiskEngine {
+        try RiskEngine(limits: limits, sectors: sectors, journal: journal ?? RiskJournal(), accountCapital: capital,
+                       activeBrokers: brokers, flagFile: flagFile)
     }
 }

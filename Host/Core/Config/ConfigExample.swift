@@ -11,6 +11,7 @@ extension ConfigSchema {
             ("MID Strategy (VWAP Reversion)", sessionKeys("MID")),
             ("CLOSE Strategy (EOD Momentum/Fade)", sessionKeys("CLOSE")),
             ("Notifications, Ledger Export & Defense Mode", reportingKeys),
+            ("Risk engine (optional, not in the seed as keys; shown commented out with the seed's numbers)", riskEngineKeys),
             ("Host settings (optional, not in the seed; shown commented out with their defaults)", hostKeys),
         ]
     }

@@ -13,7 +13,7 @@ extension ConfigValueKind {
         }
         if raw.isEmpty {
             switch self {
-            case .choice(_, allowEmpty: true), .path(emptyMeans: .some):
+            case .choice(_, allowEmpty: true), .path(emptyMeans: .some), .symbolMap:
                 return .success("")
             default:
                 return fail("empty value")
@@ -63,6 +63,9 @@ extension ConfigValueKind {
         case .path:
             return .success(raw)
 
+        case .symbolMap:
+            return Self.normaliseSymbolMap(raw)
+
         case .code:
             let valid = (1...16).contains(raw.count) && raw.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") }
             return valid ? .success(raw) : fail("\(quoted(raw)) is not a code")
@@ -108,6 +111,27 @@ extension ConfigValueKind {
             return .failure(ConfigValueProblem(message: "entries sum to \(total), not 1"))
         }
         return .success(items.joined(separator: ","))
+    }
+
+    /// UNDERLYING:INVERSE pairs, upper-cased; an underlying may appear once.
+    private static func normaliseSymbolMap(_ raw: String) -> Result<String, ConfigValueProblem> {
+        var pairs: [String] = []
+        var seen = Set<String>()
+        for (index, item) in commaItems(raw).enumerated() {
+            let sides = item.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+            guard sides.count == 2, sides.allSatisfy(isSymbol) else {
+                return .failure(ConfigValueProblem(message: "pair \(index + 1) \(quoted(item)) is not UNDERLYING:INVERSE"))
+            }
+            guard seen.insert(sides[0]).inserted else {
+                return .failure(ConfigValueProblem(message: "\(sides[0]) is mapped twice"))
+            }
+            pairs.append("\(sides[0]):\(sides[1])")
+        }
+        return .success(pairs.joined(separator: ","))
+    }
+
+    private static func isSymbol(_ text: String) -> Bool {
+        (1...31).contains(text.count) && text.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || ".-/".contains($0) }
     }
 
     static func commaItems(_ raw: String) -> [String] {

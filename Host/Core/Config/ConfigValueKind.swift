@@ -70,6 +70,8 @@ public enum ConfigValueKind: Sendable, Equatable {
     case path(emptyMeans: String?)
     /// An identity code for file names: 1 to 16 of A-Z and 0-9.
     case code
+    /// Comma-separated SYMBOL:SYMBOL pairs, each left symbol once (INVERSE_ETF_MAP); may be empty.
+    case symbolMap
 
     public static let weekdayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     public static let sessionNames = ["open", "mid", "close"]
@@ -104,6 +106,8 @@ public enum ConfigValueKind: Sendable, Equatable {
             return emptyMeans.map { "a folder path, or empty for \($0)" } ?? "a folder path\(eg)"
         case .code:
             return "1 to 16 characters of A-Z and 0-9\(eg)"
+        case .symbolMap:
+            return "comma-separated UNDERLYING:INVERSE symbol pairs, or empty\(eg)"
         }
     }
 }

@@ -22,6 +22,7 @@ enum LedgerSchema {
             try db.execute(sql: "INSERT OR IGNORE INTO accounts (code, type, name) VALUES (?, 'asset', ?)",
                            arguments: [ChartOfAccounts.accountCapital, ChartOfAccounts.accountCapitalName])
         }
+        RiskSchema.migrate(&migrator)
         return migrator
     }
 

@@ -50,5 +50,10 @@ public struct OutputLayout: Equatable, Sendable {
         backupDirectory.appendingPathComponent("\(identity.stem)_ledger_\(mode.rawValue)_\(stamp).db")
     }
 
+    /// Why the kill switch halted a broker today, e.g. `control/shutdown_flag_paper_broker_paper.json`.
+    public func shutdownFlag(broker: String) -> URL {
+        outputDirectory.appendingPathComponent("control/shutdown_flag_\(broker)_\(mode.rawValue).json")
+    }
+
     public var backupPrefix: String { "\(identity.stem)_ledger_\(mode.rawValue)_" }
 }

@@ -3,8 +3,9 @@ import Foundation
 /// Writes one session's trade history as the seed's `trade_history` CSV and JSON, side by side.
 /// The files are a parallel audit trail: never read back into the ledger.
 public enum TradeHistoryWriter {
-    /// The seed's required fields, then the host's own (trade_uuid, execution_ms, tags).
-    public static let csvHeader = "timestamp,strategy_name,ticker,side,size,entry_price,exit_price,PnL,broker,mode,error_code,trade_uuid,execution_ms,tags"
+    /// The seed's required fields, then the host's own (trade_uuid, execution_ms, tags,
+    /// fallback_level: how many ranked candidates were rejected before this trade's entry).
+    public static let csvHeader = "timestamp,strategy_name,ticker,side,size,entry_price,exit_price,PnL,broker,mode,error_code,trade_uuid,execution_ms,tags,fallback_level"
 
     /// Writes both files atomically, records in the order given. A record of another mode
     /// than the layout's is refused before anything is written, so a paper trade never lands
@@ -38,7 +39,7 @@ public enum TradeHistoryWriter {
             lines.append([
                 cells.timestamp, record.strategyName, record.ticker, record.side, cells.size, cells.entry ?? "", cells.exit ?? "",
                 cells.pnl ?? "", record.broker, record.mode.rawValue, record.errorCode ?? "", record.tradeUUID ?? "",
-                cells.milliseconds ?? "", record.tags.joined(separator: ";"),
+                cells.milliseconds ?? "", record.tags.joined(separator: ";"), record.fallbackLevel.map(String.init) ?? "",
             ].map(ReportText.csvCell).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -69,6 +70,7 @@ public enum TradeHistoryWriter {
             ("trade_uuid", record.tradeUUID.map(ReportJSON.string) ?? .null),
             ("execution_ms", cells.milliseconds.map(ReportJSON.number) ?? .null),
             ("tags", .array(record.tags.map(ReportJSON.string))),
+            ("fallback_level", record.fallbackLevel.map { .number(String($0)) } ?? .null),
         ]
         return .object(members)
     }

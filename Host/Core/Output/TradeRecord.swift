@@ -20,10 +20,12 @@ public struct TradeRecord: Equatable, Sendable {
     /// Milliseconds from the decision (intent) to the broker's acknowledgement, host clock.
     public var executionMilliseconds: Double?
     public var tags: [String]
+    /// Ranked candidates rejected before this trade's entry was sent (0 = its first choice).
+    public var fallbackLevel: Int?
 
     public init(timeNanoseconds: Int64, strategyName: String, ticker: String, side: String, size: Quantity,
                 entryPrice: Decimal?, exitPrice: Decimal?, pnl: Money?, broker: String, mode: LedgerMode,
-                errorCode: String? = nil, tradeUUID: String? = nil, executionMilliseconds: Double? = nil, tags: [String] = []) {
+                errorCode: String? = nil, tradeUUID: String? = nil, executionMilliseconds: Double? = nil, tags: [String] = [], fallbackLevel: Int? = nil) {
         self.timeNanoseconds = timeNanoseconds
         self.strategyName = strategyName
         self.ticker = ticker
@@ -38,5 +40,6 @@ public struct TradeRecord: Equatable, Sendable {
         self.tradeUUID = tradeUUID
         self.executionMilliseconds = executionMilliseconds
         self.tags = tags
+        self.fallbackLevel = fallbackLevel
     }
 }

@@ -113,7 +113,7 @@ public struct PaperDemo {
         let closing = try account(broker)
         let c = counts
         lines.append("summary: bars \(c.bars), intents \(c.intents), blocked \(c.blocked), orders \(c.orders) "
-            + "(\(c.rejectedOrders) rejected), budget rejections \(c.budgetRejections), approvals queued \(c.approvalsQueued), "
+            + "(\(c.rejectedOrders) rejected), risk rejections \(c.riskRejections), budget rejections \(c.budgetRejections), approvals queued \(c.approvalsQueued), "
             + "fills \(c.fills), round trips \(wins + losses) "
             + "(\(wins) won, \(losses) lost), realized P&L \(realized), fees \(fees), "
             + "cash \(closing.cash), equity \(closing.equity)")

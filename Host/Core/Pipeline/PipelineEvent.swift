@@ -8,7 +8,8 @@ public enum PipelineEvent: Equatable, Sendable {
     case filter(pluginID: String, verdict: FilterVerdict)
     case filterError(pluginID: String, message: String, fatal: Bool)
     case skipped(symbol: String, reason: String)
-    case sized(symbol: String, quantity: Quantity, explanation: String)
+    case risk(RiskDecision)
+    case riskNotification(RiskEvent)
     case order(BrokerOrder, type: String)
     case orderError(symbol: String, message: String)
     case fill(BrokerFill, realized: Money?)
@@ -41,8 +42,16 @@ public enum PipelineEvent: Equatable, Sendable {
             return "  filter \(id) error (\(fatal ? "fatal, blocked" : "warning, allowed")): \(message)"
         case .skipped(let symbol, let reason):
             return "  skip \(symbol): \(reason)"
-        case .sized(let symbol, let quantity, let explanation):
-            return "  size \(symbol) \(quantity) shares (\(explanation))"
+        case .risk(let d):
+            let place = "rank \(d.poolRank) fallback \(d.fallbackLevel)"
+            let target = d.symbol == d.intentSymbol ? d.symbol : "\(d.intentSymbol)->\(d.symbol)"
+            if d.outcome == .approved {
+                return "  risk approve \(target) \(d.quantity.map { "\($0)" } ?? "?") shares risk \(d.riskAmount.map { "\($0)" } ?? "?") (\(place))"
+                    + (d.defense ? " DEFENSE_MODE_ACTIVE" : "")
+            }
+            return "  risk reject \(target) \(d.code?.rawValue ?? "?") (\(place)): \(d.sentence)"
+        case .riskNotification(let event):
+            return "  notify \(event.level.rawValue) \(event.subject): \(event.message)"
         case .order(let order, let type):
             var line = "  order \(order.orderID) \(order.side?.rawValue ?? "?") \(order.quantity) \(order.symbol) \(type): \(order.status.rawValue)"
             if order.status == .rejected { line += " (\(order.rejectReason))" }

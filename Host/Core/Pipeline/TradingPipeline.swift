@@ -20,25 +20,30 @@ public struct PipelineBot {
     func wants(_ symbol: String) -> Bool { symbols?.contains(symbol) ?? true }
 }
 
-/// The one pipeline: bars -> strategy bots -> filters -> host sizing -> budgets -> broker ->
-/// fills -> ledger and budget settlement.
+/// The one pipeline: bars -> strategy bots -> filters -> ranked pool -> risk engine (rules,
+/// session weights, sizing) -> budgets -> broker -> fills -> ledger, budget settlement and the
+/// risk engine's realized results (kill switch, circuit breaker).
 /// Single-threaded and event-driven; the clock is moved to each bar's end before anything
 /// sees the bar, so plugins read the same time in a replay as they would have live.
 public final class TradingPipeline {
     public let bots: [PipelineBot]
     public let filters: [FilterPlugin]
     public let broker: BrokerPlugin
-    public let sizer: PositionSizer
-    public let fractionalAllowed: Bool
+    /// Every entry passes it; it sizes every order.
+    public let risk: RiskEngine
     /// The budget hierarchy every entry must fit and every closed trade settles into.
     public let budgets: BudgetBook?
     /// The latest VIX close at a time, when a VIX series is configured (the supervisor's check).
     public var vix: ((Int64) -> Double?)?
-    private let clock: SimulatedClock
+    let clock: SimulatedClock
+    /// The session being run, for the risk engine's records.
+    var window = SessionWindow(name: "", startNanoseconds: 0, endNanoseconds: 0)
+    /// Risk decisions not yet written to the journal (written in batches: one commit each).
+    var pendingDecisions: [RiskDecision] = []
 
     public private(set) var transcript: [String] = []
     public private(set) var book: PositionBook
-    public private(set) var counts = Counts()
+    public internal(set) var counts = Counts()
     /// Closed trades and failed orders, for the trade history.
     public private(set) var tradeRecords: [TradeRecord] = []
     /// Posts every fill to the books; nil runs without a ledger.
@@ -46,7 +51,7 @@ public final class TradingPipeline {
     private let mode: LedgerMode
     /// What was decided for each order, to attach to its fills: strategy, expected price, when.
     private var orderContexts: [String: (context: LedgerPoster.FillContext, decided: Int64)] = [:]
-    private var lastBars: [String: Bar] = [:]
+    private(set) var lastBars: [String: Bar] = [:]
     private var seenFills = Set<String>()
     /// Fills at or after this time may still be new; older ones were all seen.
     private var fillCursor: Int64 = 0
@@ -63,13 +68,17 @@ public final class TradingPipeline {
     private var lastBudgetRevision = -1
     private var emergencyHandled = false
     private var pendingEmergencyClose = false
+    /// Set when the kill switch fired during a fill: the broker's positions close once the fill is booked.
+    var pendingKillSwitch: String?
+    /// The entry's fallback level and tags, kept until the trade closes for its history line.
+    var entryNotes: [String: (fallbackLevel: Int?, tags: [String])] = [:]
     private var collectingFills = false
     /// Set when the broker returned TBOT_ERR_FATAL: no more orders through it today.
-    private var brokerHalt: String?
+    var brokerHalt: String?
 
     public struct Counts: Equatable, Sendable {
         public var bars = 0, intents = 0, blocked = 0, orders = 0, rejectedOrders = 0, fills = 0
-        public var budgetRejections = 0, approvalsQueued = 0
+        public var budgetRejections = 0, approvalsQueued = 0, riskRejections = 0
 
         public init() {}
 
@@ -82,17 +91,16 @@ public final class TradingPipeline {
             fills += other.fills
             budgetRejections += other.budgetRejections
             approvalsQueued += other.approvalsQueued
+            riskRejections += other.riskRejections
         }
     }
 
-    public init(bots: [PipelineBot], filters: [FilterPlugin], broker: BrokerPlugin,
-                sizer: PositionSizer, fractionalAllowed: Bool, clock: SimulatedClock,
+    public init(bots: [PipelineBot], filters: [FilterPlugin], broker: BrokerPlugin, risk: RiskEngine, clock: SimulatedClock,
                 poster: LedgerPoster? = nil, book: PositionBook? = nil, mode: LedgerMode = .paper, budgets: BudgetBook? = nil) {
         self.bots = bots
         self.filters = filters
         self.broker = broker
-        self.sizer = sizer
-        self.fractionalAllowed = fractionalAllowed
+        self.risk = risk
         self.clock = clock
         self.poster = poster
         self.book = book ?? PositionBook(uuidNamespace: "\(mode.rawValue)|\(broker.id)")
@@ -102,11 +110,10 @@ public final class TradingPipeline {
     }
 
     /// One strategy trading every symbol outside the budgets: for plugin and ledger tests.
-    public convenience init(strategy: StrategyPlugin, filters: [FilterPlugin], broker: BrokerPlugin,
-                            sizer: PositionSizer, fractionalAllowed: Bool, clock: SimulatedClock,
-                            poster: LedgerPoster? = nil, book: PositionBook? = nil, mode: LedgerMode = .paper) {
+    public convenience init(strategy: StrategyPlugin, filters: [FilterPlugin], broker: BrokerPlugin, risk: RiskEngine,
+                            clock: SimulatedClock, poster: LedgerPoster? = nil, book: PositionBook? = nil, mode: LedgerMode = .paper) {
         self.init(bots: [PipelineBot(id: strategy.id, module: strategy.id, strategy: strategy, symbols: nil)], filters: filters,
-                  broker: broker, sizer: sizer, fractionalAllowed: fractionalAllowed, clock: clock, poster: poster, book: book, mode: mode)
+                  broker: broker, risk: risk, clock: clock, poster: poster, book: book, mode: mode)
     }
 
     /// Runs one session over `bars` (time-ordered), then closes what is still open.
@@ -115,17 +122,21 @@ public final class TradingPipeline {
         fillCursor = max(fillCursor, clock.nowNanoseconds)
         sessionStamp = String(UTCTimestamp.iso8601(nanoseconds: session.startNanoseconds).filter(\.isNumber).prefix(12))
         stoppedBots = []
+        window = session
+        beginRiskSession(session)
         for bot in bots { handle(bot) { try bot.strategy.sessionStart(session); return [] } }
         for bar in bars where bar.startNanoseconds < session.endNanoseconds {
             clock.advance(to: bar.endNanoseconds)
             counts.bars += 1
             lastBars[bar.symbol] = bar
+            risk.observe(bar)
             do { try broker.marketBar(bar) } catch { record(.note("broker market feed failed: \(error)")) }
             pollBudgets()
             for bot in bots where bot.wants(bar.symbol) { handle(bot) { try bot.strategy.onBar(bar) } }
         }
         for bot in bots { handle(bot) { try bot.strategy.sessionEnd(session) } }
         flatten(reason: "session \(session.name) ended")
+        flushDecisions()
     }
 
     /// A failed call's intents are discarded; a fatal failure stops that bot for the session.
@@ -141,20 +152,21 @@ public final class TradingPipeline {
             return
         }
         for rejection in bot.strategy.rejectedIntents { record(.intentDropped(strategy: bot.strategy.id, reason: rejection.reason)) }
-        for intent in intents { process(intent, bot: bot) }
-    }
-
-    private func process(_ intent: TradeIntent, bot: PipelineBot) {
-        counts.intents += 1
-        record(.intent(intent))
-        guard passesFilters(intent) else {
-            counts.blocked += 1
-            return
+        // Exits run as they come; the entries of one call are the strategy's ranked pool.
+        var pool: [TradeIntent] = []
+        for intent in intents {
+            counts.intents += 1
+            record(.intent(intent))
+            guard passesFilters(intent) else {
+                counts.blocked += 1
+                continue
+            }
+            switch intent.action {
+            case .exit: exit(intent, bot: bot)
+            case .enter: pool.append(intent)
+            }
         }
-        switch intent.action {
-        case .exit: exit(intent, bot: bot)
-        case .enter: enter(intent, bot: bot)
-        }
+        if !pool.isEmpty { runPool(pool, bot: bot) }
     }
 
     /// Every filter sees the intent; an error warns and allows unless it is fatal.
@@ -176,40 +188,7 @@ public final class TradingPipeline {
         return allowed
     }
 
-    private func enter(_ intent: TradeIntent, bot: PipelineBot) {
-        if let brokerHalt { return record(.skipped(symbol: intent.symbol, reason: brokerHalt)) }
-        if intent.side == .sell, !broker.hasCapability(TBOT_EXT_BROKER_SHORT_SELLING) {
-            return record(.skipped(symbol: intent.symbol, reason: "broker \(broker.id) does not support short selling"))
-        }
-        do {
-            if try position(intent.symbol) != nil {
-                return record(.skipped(symbol: intent.symbol, reason: "already holding \(intent.symbol)"))
-            }
-            guard try broker.isTradable(intent.symbol) else {
-                return record(.skipped(symbol: intent.symbol, reason: "broker \(broker.id) says \(intent.symbol) is not tradable"))
-            }
-            let account = try broker.account()
-            let entry = intent.entryPrice > 0 ? intent.entryPrice : (lastBars[intent.symbol]?.close ?? 0)
-            let inputs = PositionSizer.Inputs(
-                entryPrice: entry, stopPrice: intent.stopPrice, equity: account.equity, cash: account.buyingPower,
-                fractional: try fractionalAllowed && broker.supportsFractional(intent.symbol),
-                minimum: try broker.minimumOrder(intent.symbol))
-            switch sizer.size(inputs) {
-            case .rejected(let reason):
-                record(.skipped(symbol: intent.symbol, reason: reason))
-            case .sized(let quantity, let explanation):
-                record(.sized(symbol: intent.symbol, quantity: quantity, explanation: explanation))
-                let request = budgetRequest(bot: bot.id, symbol: intent.symbol, side: intent.side, quantity: quantity,
-                                            entry: entry, stop: intent.stopPrice)
-                guard admitted(request) else { return }
-                submit(symbol: intent.symbol, side: intent.side, quantity: quantity, expectedPrice: entry, bot: bot.id)
-            }
-        } catch {
-            brokerFailed(error, symbol: intent.symbol)
-        }
-    }
-
-    private func budgetRequest(bot: String, symbol: String, side: TradeSide, quantity: Quantity, entry: Double, stop: Double) -> BudgetEntryRequest {
+    func budgetRequest(bot: String, symbol: String, side: TradeSide, quantity: Quantity, entry: Double, stop: Double) -> BudgetEntryRequest {
         let open = book.openBuyingPowerByBot
         let module = budgets?.botState(bot)?.module
         let moduleOpen = open.filter { module != nil && budgets?.botState($0.key)?.module == module }.values.reduce(Money.zero, +)
@@ -217,16 +196,18 @@ public final class TradingPipeline {
                                   botOpenBuyingPower: open[bot] ?? .zero, moduleOpenBuyingPower: moduleOpen)
     }
 
+    enum BudgetAdmission { case allowed, rejected, queued }
+
     /// The budgets' word on a sized entry. Without budgets (plugin tests) everything passes.
     /// An entry that needs an operator waits in the approval queue instead of being sent.
-    private func admitted(_ request: BudgetEntryRequest) -> Bool {
-        guard let budgets else { return true }
+    func admitted(_ request: BudgetEntryRequest) -> BudgetAdmission {
+        guard let budgets else { return .allowed }
         defer { showNewEvents() }
         do {
             switch try budgets.check(request, at: clock.nowNanoseconds) {
             case .allowed(let reason):
                 record(.budgetAllowed(symbol: request.symbol, bot: request.bot, reason: reason))
-                return true
+                return .allowed
             case .rejected(let code, let reason):
                 counts.budgetRejections += 1
                 record(.budgetRejected(symbol: request.symbol, bot: request.bot, code: code, reason: reason))
@@ -234,11 +215,12 @@ public final class TradingPipeline {
                 let approval = try budgets.queueApproval(request, explanation: reason, at: clock.nowNanoseconds)
                 counts.approvalsQueued += 1
                 record(.approvalQueued(id: approval.id, symbol: request.symbol, reason: reason))
+                return .queued
             }
         } catch {
             record(.budgetRejected(symbol: request.symbol, bot: request.bot, code: "BUDGET_ERROR", reason: "\(error)"))
         }
-        return false
+        return .rejected
     }
 
     /// Once a minute of host time: approved entries are sent, expired ones recorded, and an
@@ -321,22 +303,34 @@ public final class TradingPipeline {
         }
     }
 
-    /// Exits every open position at market: the host's end-of-session rule.
-    private func flatten(reason: String) {
+    /// Exits every open position at market: the host's end-of-session rule, and the kill switch's.
+    func flatten(reason: String, tag: String = "SESSION_END_EXIT") {
         do {
             let open = try broker.positions().filter { $0.quantity != .zero }
             if !open.isEmpty { record(.note("\(reason): closing \(open.count) open position(s)")) }
             for held in open {
                 submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)),
-                       expectedPrice: lastBars[held.symbol]?.close, bot: book.holdings[held.symbol]?.bot, tags: ["SESSION_END_EXIT"])
+                       expectedPrice: lastBars[held.symbol]?.close, bot: book.holdings[held.symbol]?.bot, tags: [tag])
             }
         } catch {
             record(.orderError(symbol: "*", message: "\(error)"))
         }
     }
 
-    private func submit(symbol: String, side: TradeSide, quantity: Quantity, expectedPrice: Double?, bot: String?, tags: [String] = []) {
-        if let brokerHalt { return record(.skipped(symbol: symbol, reason: brokerHalt)) }
+    /// What became of an order: sent (accepted or filled), refused by the broker, or not placed.
+    enum SubmitOutcome: Equatable {
+        case sent
+        case rejected(String)
+        case failed(String)
+    }
+
+    @discardableResult
+    func submit(symbol: String, side: TradeSide, quantity: Quantity, expectedPrice: Double?, bot: String?, tags: [String] = [],
+                fallbackLevel: Int? = nil) -> SubmitOutcome {
+        if let brokerHalt {
+            record(.skipped(symbol: symbol, reason: brokerHalt))
+            return .failed(brokerHalt)
+        }
         orderSequence += 1
         let decided = clock.nowNanoseconds
         let request = OrderRequest(clientOrderID: "tbot-\(sessionStamp)-" + zeroPadded(Int64(orderSequence), width: 6), symbol: symbol,
@@ -349,18 +343,20 @@ public final class TradingPipeline {
             let strategyID = owner?.strategy.id ?? module ?? bots.first?.strategy.id ?? ""
             let botID = budgets == nil ? nil : bot.flatMap { $0.isEmpty ? nil : $0 }
             orderContexts[order.orderID] = (LedgerPoster.FillContext(strategy: strategyID, bot: botID, module: botID == nil ? nil : module,
-                                                                     expectedPrice: expectedPrice, tags: tags), decided)
+                                                                     expectedPrice: expectedPrice, tags: tags, fallbackLevel: fallbackLevel), decided)
             record(.order(order, type: "market"))
             if order.status == .rejected {
                 counts.rejectedOrders += 1
                 tradeRecords.append(TradeRecord(
                     timeNanoseconds: clock.nowNanoseconds, strategyName: orderContexts[order.orderID]?.context.strategy ?? "", ticker: symbol,
                     side: side == .buy ? "long" : "short", size: quantity, entryPrice: nil, exitPrice: nil, pnl: nil,
-                    broker: broker.id, mode: mode, errorCode: "ORDER_REJECTED", tags: [order.rejectReason]))
+                    broker: broker.id, mode: mode, errorCode: "ORDER_REJECTED", tags: tags + [order.rejectReason], fallbackLevel: fallbackLevel))
             }
             collectFills()
+            return order.status == .rejected ? .rejected(order.rejectReason) : .sent
         } catch {
             brokerFailed(error, symbol: symbol)
+            return .failed("\(error)")
         }
     }
 
@@ -374,6 +370,10 @@ public final class TradingPipeline {
                     pendingEmergencyClose = false
                     emergencyHandled = true
                     closeRiskiest()
+                }
+                if let reason = pendingKillSwitch {
+                    pendingKillSwitch = nil
+                    flatten(reason: "kill switch (\(reason))", tag: "KILL_SWITCH_EXIT")
                 }
             }
         }
@@ -427,23 +427,27 @@ public final class TradingPipeline {
             }
         }
         record(.fill(fill, realized: outcome.netResult))
+        noteRisk(fill: fill, outcome: outcome, context: decision.context)
         if let settlement {
             record(.settlement(settlement.decision))
             showNewEvents()
             if settlement.emergencyStop { pendingEmergencyClose = true }
         }
         guard let result = outcome.netResult else { return }
-        var tags = decision.context.tags
+        let entry = entryNotes[fill.symbol]
+        if book.holdings[fill.symbol] == nil { entryNotes[fill.symbol] = nil }
+        var tags = (entry?.tags ?? []) + decision.context.tags
         if let kind = settlement?.decision.kind { tags.append(kind.rawValue) }
         tradeRecords.append(TradeRecord(
             timeNanoseconds: clock.nowNanoseconds, strategyName: decision.context.strategy, ticker: fill.symbol,
             side: fill.side == .sell ? "long" : "short", size: outcome.closedQuantity, entryPrice: outcome.entryPrice,
             exitPrice: DecimalText.fromPrice(fill.price), pnl: result, broker: broker.id, mode: mode,
             tradeUUID: outcome.tradeUUID,
-            executionMilliseconds: Double(clock.nowNanoseconds - decision.decided) / 1_000_000, tags: tags))
+            executionMilliseconds: Double(clock.nowNanoseconds - decision.decided) / 1_000_000, tags: tags,
+            fallbackLevel: entry?.fallbackLevel))
     }
 
-    private func halt(_ reason: String) {
+    func halt(_ reason: String) {
         guard brokerHalt == nil else { return }
         brokerHalt = reason
         record(.note(reason))
@@ -462,7 +466,7 @@ public final class TradingPipeline {
         try broker.positions().first { $0.symbol == symbol && $0.quantity != .zero }
     }
 
-    private func record(_ event: PipelineEvent) {
+    func record(_ event: PipelineEvent) {
         transcript.append(event.render(at: clock.nowNanoseconds))
     }
 }

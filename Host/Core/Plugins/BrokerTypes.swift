@@ -111,4 +111,9 @@ public struct BrokerFill: Equatable, Sendable {
 public struct OrderMinimum: Equatable, Sendable {
     public let quantity: Quantity
     public let notional: Money
+
+    public init(quantity: Quantity, notional: Money) {
+        self.quantity = quantity
+        self.notional = notional
+    }
 }

@@ -51,9 +51,10 @@ public struct RecordedSession {
             reconciliation = try LedgerReconciler.reconcile(broker: broker, poster: poster, book: &book, at: clock.nowNanoseconds,
                                                             budgets: budgets)
         }
-        let pipeline = TradingPipeline(bots: bots, filters: filters, broker: broker,
-                                       sizer: PositionSizer(maxRiskPerTrade: config.maxRiskPerTrade),
-                                       fractionalAllowed: config.fractional, clock: clock, poster: poster, book: book,
+        let risk = try RiskEngine(limits: RiskLimits(config: config), sectors: try SectorMap.configured(config: config),
+                                  journal: RiskJournal(ledger: ledger), accountCapital: plan.account.totalCapital,
+                                  activeBrokers: [broker.id], flagFile: { layout.shutdownFlag(broker: $0) })
+        let pipeline = TradingPipeline(bots: bots, filters: filters, broker: broker, risk: risk, clock: clock, poster: poster, book: book,
                                        mode: layout.mode, budgets: budgets)
         pipeline.run(session: session, bars: bars)
 

@@ -26,13 +26,17 @@ public final class LedgerPoster {
         /// The price the decision assumed; the difference to the fill price is slippage.
         public var expectedPrice: Double?
         public var tags: [String]
+        /// Ranked candidates rejected before this entry was sent; nil for exits.
+        public var fallbackLevel: Int?
 
-        public init(strategy: String, bot: String? = nil, module: String? = nil, expectedPrice: Double? = nil, tags: [String] = []) {
+        public init(strategy: String, bot: String? = nil, module: String? = nil, expectedPrice: Double? = nil, tags: [String] = [],
+                    fallbackLevel: Int? = nil) {
             self.strategy = strategy
             self.bot = bot
             self.module = module
             self.expectedPrice = expectedPrice
             self.tags = tags
+            self.fallbackLevel = fallbackLevel
         }
     }
 

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Whether Defense Mode is on, since when and why.
+public struct DefenseState: Sendable, Equatable {
+    public var active = false
+    public var since: Int64?
+    public var reasons: [String] = []
+    public init() {}
+}
+
+/// The Disaster Risk Reduction Protocol. Evaluated when a session begins:
+/// - triggers (any one starts Defense Mode): the win rate of the trades closed in the last
+///   DEFENSE_WIN_RATE_DAYS days is below DEFENSE_WIN_RATE_FLOOR (once there are at least
+///   DEFENSE_MIN_TRADES of them); a broker's float is more than DEFENSE_FLOAT_DRAWDOWN below
+///   its starting float; the kill switch fired more than DEFENSE_KILL_SWITCH_LIMIT times in the
+///   last DEFENSE_KILL_SWITCH_WINDOW trading days. Only trades and firings after the last
+///   deactivation count, so an exit is not undone by the history that caused the entry.
+/// - exit (either one): at least DEFENSE_EXIT_TRADES trades closed since activation and the
+///   win rate of the last DEFENSE_EXIT_TRADES of them above DEFENSE_EXIT_WIN_RATE; or the last
+///   DEFENSE_EXIT_SESSIONS sessions with trades since activation each above it.
+/// DEFENSE_MODE_ACTIVE=true holds it on regardless. Activation and deactivation go to the
+/// disaster log with the triggers and the limits in force.
+enum DefenseMonitor {
+    static func restore(journal: RiskJournal) throws -> DefenseState {
+        var state = DefenseState()
+        if let last = try journal.defenseLog().last, last.event == .activated {
+            state.active = true
+            state.since = last.atNanoseconds
+            state.reasons = last.reasons
+        }
+        return state
+    }
+
+    static func winRate(_ trades: [RiskTradeResult]) -> Decimal {
+        guard !trades.isEmpty else { return 0 }
+        return Decimal(trades.filter { $0.pnl > .zero }.count) / Decimal(trades.count)
+    }
+
+    static func triggers(policy: RiskLimits.DefensePolicy, trades: [RiskTradeResult], floats: [(broker: String, start: Money, now: Money)],
+                         killSwitchDays: [Int64], tradingDays: [String], at now: Int64) -> [String] {
+        var reasons: [String] = []
+        if policy.forced { reasons.append("DEFENSE_MODE_ACTIVE=true in the configuration") }
+        let windowStart = now - Int64(policy.winRateDays) * RiskEngine.day
+        let recent = trades.filter { $0.closedNanoseconds >= windowStart }
+        if recent.count >= policy.minTrades, winRate(recent) < policy.winRateFloor {
+            reasons.append("win rate \(RiskRules.percent(winRate(recent))) of \(recent.count) trades in \(policy.winRateDays) days is below \(RiskRules.percent(policy.winRateFloor))")
+        }
+        for float in floats where float.start > .zero {
+            let drawdown = (float.start.decimal - float.now.decimal) / float.start.decimal
+            if drawdown > policy.floatDrawdown {
+                reasons.append("broker \(float.broker) float \(float.now) is \(RiskRules.percent(drawdown)) below its starting float \(float.start) (limit \(RiskRules.percent(policy.floatDrawdown)))")
+            }
+        }
+        let firstDay = windowFirstDay(tradingDays: tradingDays, count: policy.killSwitchWindowDays, today: now / RiskEngine.day)
+        let firings = killSwitchDays.filter { $0 >= firstDay }.count
+        if firings > policy.killSwitchLimit {
+            reasons.append("kill switch fired \(firings) times in the last \(policy.killSwitchWindowDays) trading days (limit \(policy.killSwitchLimit))")
+        }
+        return reasons
+    }
+
+    /// The first UTC day of a window of `count` trading days ending today.
+    static func windowFirstDay(tradingDays: [String], count: Int, today: Int64) -> Int64 {
+        var day = today, counted = 0
+        while day > today - 3660 {
+            if tradingDays.contains(RiskRules.weekday(day * RiskEngine.day)) {
+                counted += 1
+                if counted == count { return day }
+            }
+            day -= 1
+        }
+        return day
+    }
+
+    static func exitReason(policy: RiskLimits.DefensePolicy, tradesSinceActivation trades: [RiskTradeResult]) -> String? {
+        if trades.count >= policy.exitTrades {
+            let last = Array(trades.suffix(policy.exitTrades))
+            if winRate(last) > policy.exitWinRate {
+                return "win rate \(RiskRules.percent(winRate(last))) over the last \(policy.exitTrades) trades is above \(RiskRules.percent(policy.exitWinRate))"
+            }
+        }
+        var sessions: [Int64: [RiskTradeResult]] = [:]
+        for trade in trades { sessions[trade.sessionStartNanoseconds, default: []].append(trade) }
+        let ordered = sessions.keys.sorted().map { sessions[$0]! }
+        let run = ordered.reversed().prefix { winRate($0) > policy.exitWinRate }.count
+        if run >= policy.exitSessions {
+            return "\(run) consecutive sessions each above a \(RiskRules.percent(policy.exitWinRate)) win rate"
+        }
+        return nil
+    }
+}
+
+extension RiskEngine {
+    /// Evaluates Defense Mode at a session's start; returns the notifications it raised.
+    func evaluateDefense(at now: Int64, currentFloats: [String: Money]) throws -> [RiskEvent] {
+        let policy = limits.defense
+        let lastExit = try journal.defenseLog().last { $0.event == .deactivated }?.atNanoseconds ?? .min
+        var floats: [(broker: String, start: Money, now: Money)] = []
+        for (broker, float) in currentFloats.sorted(by: { $0.key < $1.key }) {
+            floats.append((broker, try journal.startingFloat(broker: broker, current: float, at: now), float))
+        }
+        if defense.active {
+            guard !policy.forced else { return [] }
+            let since = try journal.trades(since: defense.since ?? .min)
+            guard let reason = DefenseMonitor.exitReason(policy: policy, tradesSinceActivation: since) else { return [] }
+            try journal.record(DefenseLogEntry(atNanoseconds: now, event: .deactivated, reasons: [reason], limits: limits))
+            defense = DefenseState()
+            return [try notify(now, .info, "Defense Mode deactivated: \(reason); normal limits in force")]
+        }
+        let trades = try journal.trades(since: lastExit == .min ? .min : lastExit)
+        let firings = try journal.killSwitchEvents().filter { $0.firedNanoseconds > lastExit }.map(\.day)
+        let reasons = DefenseMonitor.triggers(policy: policy, trades: trades, floats: floats, killSwitchDays: firings,
+                                              tradingDays: limits.tradingDays, at: now)
+        guard !reasons.isEmpty else { return [] }
+        defense = DefenseState()
+        defense.active = true
+        defense.since = now
+        defense.reasons = reasons
+        let reduced = inForce
+        try journal.record(DefenseLogEntry(atNanoseconds: now, event: .activated, reasons: reasons, limits: reduced))
+        return [try notify(now, .critical, "Defense Mode activated: \(reasons.joined(separator: "; ")). Limits in force: TOTAL_ALLOCATION "
+            + "\(RiskRules.percent(reduced.totalAllocation)), MAX_TRADES \(reduced.maxTrades), MAX_CONCURRENT_TRADES_PER_BROKER "
+            + "\(reduced.maxConcurrentPerBroker), WEIGHTS \(reduced.weights.map { "\($0)" }.joined(separator: ","))")]
+    }
+
+    private func notify(_ now: Int64, _ level: NotificationLevel, _ message: String) throws -> RiskEvent {
+        var event = RiskEvent(atNanoseconds: now, level: level, subject: "defense_mode", message: message)
+        event.id = try journal.record(event)
+        return event
+    }
+}

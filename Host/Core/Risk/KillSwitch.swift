@@ -1,0 +1,69 @@
+import Foundation
+
+/// Realized results per broker and day: the per-broker kill switch and the portfolio-wide
+/// circuit breaker. A firing halts entries (exits still run), is journaled, written to the
+/// broker's shutdown_flag file and raised as a CRITICAL notification.
+extension RiskEngine {
+    public struct Firing: Sendable, Equatable {
+        /// nil: the portfolio circuit breaker (every broker).
+        public var broker: String?
+        public var reason: String
+    }
+
+    /// A trade closed at `broker` with net result `pnl`. Returns what fired because of it.
+    public func realized(_ pnl: Money, symbol: String, broker: String, at now: Int64) throws -> [Firing] {
+        try journal.record(RiskTradeResult(closedNanoseconds: now, broker: broker, session: session?.name ?? "",
+                                           sessionStartNanoseconds: session?.startNanoseconds ?? now, symbol: symbol, pnl: pnl))
+        guard var day = days[broker] else { return [] }
+        day.realized = day.realized + pnl
+        days[broker] = day
+        var fired: [Firing] = []
+        let limit = Money(day.startFloat.decimal * inForce.dailyLossLimit, roundingDown: true)
+        if day.halted == nil, -day.realized.units > limit.units {
+            let reason = "realized loss \(-day.realized) today exceeds DAILY_LOSS_LIMIT \(RiskRules.percent(inForce.dailyLossLimit)) of float \(day.startFloat) (\(limit))"
+            days[broker]?.halted = reason
+            let event = KillSwitchEvent(firedNanoseconds: now, day: day.day, broker: broker, realized: day.realized, limit: limit, reason: reason)
+            try journal.record(event)
+            if let flag = flagFile?(broker) { try ShutdownFlag.write(event, to: flag) }
+            try journal.record(RiskEvent(atNanoseconds: now, level: .critical, subject: "kill_switch:\(broker)",
+                                         message: "kill switch: broker \(broker) halted for the rest of the UTC day: \(reason)"))
+            fired.append(Firing(broker: broker, reason: reason))
+        }
+        let today = now / Self.day
+        let total = days.values.filter { $0.day == today }.reduce(Money.zero) { $0 + $1.realized }
+        let breaker = Money(capital.decimal * inForce.circuitBreakerLoss, roundingDown: true)
+        if circuitBreaker == nil, -total.units > breaker.units {
+            let reason = "realized loss \(-total) today across all brokers exceeds CIRCUIT_BREAKER_DAILY_LOSS \(RiskRules.percent(inForce.circuitBreakerLoss)) of capital \(capital) (\(breaker))"
+            circuitBreaker = (today, reason)
+            try journal.record(RiskEvent(atNanoseconds: now, level: .critical, subject: "circuit_breaker",
+                                         message: "circuit breaker: every entry blocked until the next UTC day: \(reason)"))
+            fired.append(Firing(broker: nil, reason: reason))
+        }
+        return fired
+    }
+}
+
+/// The shutdown_flag file: why a broker was halted, for the operator and for a restart the
+/// same day. JSON with the broker, the UTC day, the time and the reason.
+public enum ShutdownFlag {
+    public struct Content: Codable, Equatable {
+        public var broker: String
+        public var day: Int64
+        public var firedAt: String
+        public var reason: String
+    }
+
+    static func write(_ event: KillSwitchEvent, to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let content = Content(broker: event.broker, day: event.day, firedAt: UTCTimestamp.iso8601(nanoseconds: event.firedNanoseconds),
+                              reason: event.reason)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(content).write(to: url, options: .atomic)
+    }
+
+    public static func read(_ url: URL) -> Content? {
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(Content.self, from: data)
+    }
+}

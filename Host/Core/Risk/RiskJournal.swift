@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+
+/// Reads and writes the risk engine's records: in the ledger file beside the postings when
+/// the session keeps books, else in a private in-memory database (plugin tests, scratch runs),
+/// so both paths run the same SQL.
+public final class RiskJournal {
+    private let database: DatabaseQueue
+
+    /// The records of `ledger`'s file.
+    public init(ledger: Ledger) { database = ledger.database }
+
+    /// Records that live as long as this object.
+    public init() throws {
+        database = try DatabaseQueue()
+        var migrator = DatabaseMigrator()
+        RiskSchema.migrate(&migrator)
+        try migrator.migrate(database)
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    private static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    // MARK: decisions
+
+    @discardableResult
+    public func record(_ decision: RiskDecision) throws -> Int64 {
+        try record([decision]).last ?? 0
+    }
+
+    /// Several decisions in one commit; returns their ids.
+    @discardableResult
+    public func record(_ decisions: [RiskDecision]) throws -> [Int64] {
+        try database.write { db in try decisions.map { try Self.insert($0, db) } }
+    }
+
+    private static func insert(_ decision: RiskDecision, _ db: Database) throws -> Int64 {
+            try db.execute(sql: """
+                INSERT INTO risk_decisions (decided_ns, session, session_start_ns, broker, bot, intent_symbol, symbol, side,
+                    pool_rank, fallback_level, outcome, code, sentence, quantity, risk_amount, defense, checks)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [decision.decidedNanoseconds, decision.session, decision.sessionStartNanoseconds, decision.broker,
+                                 decision.bot, decision.intentSymbol, decision.symbol, decision.side.rawValue, decision.poolRank,
+                                 decision.fallbackLevel, decision.outcome.rawValue, decision.code?.rawValue, decision.sentence,
+                                 decision.quantity?.units, decision.riskAmount?.units, decision.defense ? 1 : 0,
+                                 try Self.json(decision.checks)])
+            return db.lastInsertedRowID
+    }
+
+    /// Decisions of the session that started at `sessionStart`, or of the latest session.
+    public func decisions(sessionStart: Int64? = nil) throws -> [RiskDecision] {
+        try database.read { db in
+            let start = try sessionStart ?? Int64.fetchOne(db, sql: "SELECT MAX(session_start_ns) FROM risk_decisions")
+            guard let start else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT * FROM risk_decisions WHERE session_start_ns = ? ORDER BY id", arguments: [start])
+                .map(Self.decision)
+        }
+    }
+
+    public func decision(id: Int64) throws -> RiskDecision? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM risk_decisions WHERE id = ?", arguments: [id]).map(Self.decision)
+        }
+    }
+
+    private static func decision(_ row: Row) throws -> RiskDecision {
+        let checks: String = row["checks"]
+        return RiskDecision(
+            id: row["id"], decidedNanoseconds: row["decided_ns"], session: row["session"], sessionStartNanoseconds: row["session_start_ns"],
+            broker: row["broker"], bot: row["bot"], intentSymbol: row["intent_symbol"], symbol: row["symbol"],
+            side: TradeSide(rawValue: row["side"]) ?? .buy, poolRank: row["pool_rank"], fallbackLevel: row["fallback_level"],
+            outcome: RiskDecision.Outcome(rawValue: row["outcome"]) ?? .rejected, code: (row["code"] as String?).flatMap(RiskCode.init),
+            sentence: row["sentence"], quantity: (row["quantity"] as Int64?).map { Quantity(units: $0) },
+            riskAmount: (row["risk_amount"] as Int64?).map { Money(units: $0) }, defense: (row["defense"] as Int64) != 0,
+            checks: try JSONDecoder().decode([RiskCheck].self, from: Data(checks.utf8)))
+    }
+
+    // MARK: trades and kill switch
+
+    public func record(_ trade: RiskTradeResult) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO risk_trades (closed_ns, broker, session, session_start_ns, symbol, pnl) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [trade.closedNanoseconds, trade.broker, trade.session, trade.sessionStartNanoseconds, trade.symbol, trade.pnl.units])
+        }
+    }
+
+    /// Closed trades from `since` on, oldest first.
+    public func trades(since: Int64 = .min) throws -> [RiskTradeResult] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM risk_trades WHERE closed_ns >= ? ORDER BY closed_ns, id", arguments: [since]).map {
+                RiskTradeResult(closedNanoseconds: $0["closed_ns"], broker: $0["broker"], session: $0["session"],
+                                sessionStartNanoseconds: $0["session_start_ns"], symbol: $0["symbol"], pnl: Money(units: $0["pnl"]))
+            }
+        }
+    }
+
+    public func record(_ event: KillSwitchEvent) throws {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO risk_kill_switch (fired_ns, day, broker, realized, limit_amount, reason) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [event.firedNanoseconds, event.day, event.broker, event.realized.units, event.limit.units, event.reason])
+        }
+    }
+
+    public func killSwitchEvents(broker: String? = nil) throws -> [KillSwitchEvent] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM risk_kill_switch WHERE ? IS NULL OR broker = ? ORDER BY id", arguments: [broker, broker]).map {
+                KillSwitchEvent(firedNanoseconds: $0["fired_ns"], day: $0["day"], broker: $0["broker"],
+                                realized: Money(units: $0["realized"]), limit: Money(units: $0["limit_amount"]), reason: $0["reason"])
+            }
+        }
+    }
+
+    // MARK: floats, defense log, events
+
+    /// The broker's first recorded float; records `current` when there is none yet.
+    public func startingFloat(broker: String, current: Money, at now: Int64) throws -> Money {
+        try database.write { db in
+            if let units = try Int64.fetchOne(db, sql: "SELECT starting_float FROM risk_broker_floats WHERE broker = ?", arguments: [broker]) {
+                return Money(units: units)
+            }
+            try db.execute(sql: "INSERT INTO risk_broker_floats (broker, starting_float, recorded_ns) VALUES (?, ?, ?)",
+                           arguments: [broker, current.units, now])
+            return current
+        }
+    }
+
+    public func record(_ entry: DefenseLogEntry) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO risk_defense_log (at_ns, event, reasons, limits) VALUES (?, ?, ?, ?)",
+                           arguments: [entry.atNanoseconds, entry.event.rawValue, try Self.json(entry.reasons), try Self.json(entry.limits)])
+        }
+    }
+
+    public func defenseLog() throws -> [DefenseLogEntry] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM risk_defense_log ORDER BY id").map { row in
+                let reasons: String = row["reasons"], limits: String = row["limits"]
+                return DefenseLogEntry(atNanoseconds: row["at_ns"], event: DefenseLogEntry.Event(rawValue: row["event"]) ?? .activated,
+                                       reasons: try JSONDecoder().decode([String].self, from: Data(reasons.utf8)),
+                                       limits: try JSONDecoder().decode(RiskLimits.self, from: Data(limits.utf8)))
+            }
+        }
+    }
+
+    @discardableResult
+    public func record(_ event: RiskEvent) throws -> Int64 {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO risk_events (at_ns, level, subject, message) VALUES (?, ?, ?, ?)",
+                           arguments: [event.atNanoseconds, event.level.rawValue, event.subject, event.message])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func events(since: Int64 = .min) throws -> [RiskEvent] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM risk_events WHERE at_ns >= ? ORDER BY id", arguments: [since]).map {
+                RiskEvent(id: $0["id"], atNanoseconds: $0["at_ns"], level: NotificationLevel(rawValue: $0["level"]) ?? .info,
+                          subject: $0["subject"], message: $0["message"])
+            }
+        }
+    }
+}
