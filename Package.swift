@@ -43,6 +43,7 @@ let fixtures: [(Product, Target)] = [
     cPlugin("FixtureABIMinorNewer", product: "tbot_fixture_abi_minor_newer", path: "Tests/Fixtures/ABIMinorNewer", headers: ["../Common"]),
     cPlugin("FixtureCreateNull", product: "tbot_fixture_create_null", path: "Tests/Fixtures/CreateNull", headers: ["../Common"]),
     cPlugin("FixtureSelfCheckFails", product: "tbot_fixture_self_check_fails", path: "Tests/Fixtures/SelfCheckFails"),
+    cPlugin("FixtureRankedPool", product: "tbot_fixture_ranked_pool", path: "Tests/Fixtures/RankedPool"),
     cPlugin("FixtureBench", product: "tbot_fixture_bench", path: "Tests/Fixtures/Bench", headers: ["../../../Host/BenchDirect"]),
 ]
 

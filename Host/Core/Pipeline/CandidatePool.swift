@@ -120,11 +120,11 @@ extension TradingPipeline {
             var tags = [String]()
             if risk.defense.active { tags.append("DEFENSE_MODE_ACTIVE") }
             if entry.route != "long" { tags.append(entry.route.replacingOccurrences(of: " ", with: "_")) }
-            decide(candidate, entry: entry, level: level, outcome: .approved, code: nil,
-                   sentence: "\(quantity) shares, risk \(amount)", checks: checks, quantity: quantity, amount: amount)
             switch submit(symbol: entry.symbol, side: entry.side, quantity: quantity, expectedPrice: entry.entry, bot: candidate.bot,
                           tags: tags, fallbackLevel: level) {
             case .sent:
+                decide(candidate, entry: entry, level: level, outcome: .approved, code: nil,
+                       sentence: "\(quantity) shares, risk \(amount)", checks: checks, quantity: quantity, amount: amount)
                 risk.committed(symbol: entry.symbol, broker: broker.id, risk: amount)
                 if book.holdings[entry.symbol] != nil { entryNotes[entry.symbol] = (level, tags) }
                 return true

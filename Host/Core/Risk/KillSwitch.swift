@@ -12,6 +12,9 @@ extension RiskEngine {
 
     /// A trade closed at `broker` with net result `pnl`. Returns what fired because of it.
     public func realized(_ pnl: Money, symbol: String, broker: String, at now: Int64) throws -> [Firing] {
+        // A result before the day's first session belongs to its own UTC day, measured against
+        // the last float known; the roll reads the day's earlier results from the journal.
+        if let known = days[broker] { try rollDay(broker: broker, float: known.startFloat, at: now) }
         try journal.record(RiskTradeResult(closedNanoseconds: now, broker: broker, session: session?.name ?? "",
                                            sessionStartNanoseconds: session?.startNanoseconds ?? now, symbol: symbol, pnl: pnl))
         guard var day = days[broker] else { return [] }
@@ -29,17 +32,26 @@ extension RiskEngine {
                                          message: "kill switch: broker \(broker) halted for the rest of the UTC day: \(reason)"))
             fired.append(Firing(broker: broker, reason: reason))
         }
-        let today = now / Self.day
-        let total = days.values.filter { $0.day == today }.reduce(Money.zero) { $0 + $1.realized }
-        let breaker = Money(capital.decimal * inForce.circuitBreakerLoss, roundingDown: true)
-        if circuitBreaker == nil, -total.units > breaker.units {
-            let reason = "realized loss \(-total) today across all brokers exceeds CIRCUIT_BREAKER_DAILY_LOSS \(RiskRules.percent(inForce.circuitBreakerLoss)) of capital \(capital) (\(breaker))"
-            circuitBreaker = (today, reason)
+        if let reason = try checkCircuitBreaker(at: now) {
             try journal.record(RiskEvent(atNanoseconds: now, level: .critical, subject: "circuit_breaker",
                                          message: "circuit breaker: every entry blocked until the next UTC day: \(reason)"))
             fired.append(Firing(broker: nil, reason: reason))
         }
         return fired
+    }
+
+    /// Opens the circuit breaker when today's realized results across all brokers (from the
+    /// journal, so a restart the same day sees them too) pass its limit. Returns the reason
+    /// when it opened now.
+    func checkCircuitBreaker(at now: Int64) throws -> String? {
+        let today = now / Self.day
+        guard circuitBreaker?.day != today else { return nil }
+        let total = try journal.trades(since: today * Self.day).reduce(Money.zero) { $0 + $1.pnl }
+        let breaker = Money(capital.decimal * inForce.circuitBreakerLoss, roundingDown: true)
+        guard -total.units > breaker.units else { return nil }
+        let reason = "realized loss \(-total) today across all brokers exceeds CIRCUIT_BREAKER_DAILY_LOSS \(RiskRules.percent(inForce.circuitBreakerLoss)) of capital \(capital) (\(breaker))"
+        circuitBreaker = (today, reason)
+        return reason
     }
 }
 

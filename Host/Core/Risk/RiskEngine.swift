@@ -88,8 +88,9 @@ public final class RiskEngine {
         if session != window {
             session = window
             usage = [:]
-            raised += try evaluateDefense(at: now, currentFloats: [broker: float])
         }
+        // Every broker's float is measured as it begins; the other triggers are global.
+        raised += try evaluateDefense(at: now, currentFloats: [broker: float])
         usage[broker] = SessionUsage(cap: Money(float.decimal * inForce.totalAllocation, roundingDown: true), slotsUsed: 0, riskUsed: .zero)
         syncPositions(broker: broker, holdings: holdings)
         raised += try BrokerFloat.check(engine: self, broker: broker, float: float, at: now)
@@ -108,6 +109,7 @@ public final class RiskEngine {
         }
         days[broker] = BrokerDay(day: today, startFloat: float, realized: realized, halted: halted)
         if let breaker = circuitBreaker, breaker.day != today { circuitBreaker = nil }
+        _ = try checkCircuitBreaker(at: now)
     }
 
     /// Positions the broker holds that the engine does not know (recovered after a restart)
