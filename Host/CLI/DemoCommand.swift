@@ -32,6 +32,11 @@ struct DemoCommand: ParsableCommand {
             Console.error("demo failed: the budgets do not validate:\n\(error)")
             throw ExitCodes.invalidConfiguration
         }
+        // So does the risk engine's sector map.
+        do { _ = try SectorMap.configured(config: setup.config, manifestsDirectory: setup.manifestsDirectory) } catch {
+            Console.error("demo failed: \(error)")
+            throw ExitCodes.invalidConfiguration
+        }
         var demo = PaperDemo()
         demo.strategyID = strategy
         demo.brokerID = broker

@@ -48,6 +48,15 @@ final class RiskCLITests: XCTestCase {
         XCTAssertTrue(missing.stderr.hasPrefix("no risk decision #999 in "), missing.stderr)
     }
 
+    func testMalformedSectorMapStopsTheDemoBeforeAnythingIsWritten() throws {
+        let map = folder.manifestPath("sectors.csv")
+        try "symbol,sector\nSPY,US Large Cap Blend\nspy,Other\n".write(toFile: map, atomically: true, encoding: .utf8)
+        let demo = try tbot("demo")
+        XCTAssertEqual(demo.status, 2)
+        XCTAssertEqual(demo.stderr, "demo failed: \(map):3: symbol SPY is listed twice (first on line 2)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.root.appendingPathComponent("output/ledgers").path), "nothing written")
+    }
+
     func testLimitsShowTheDefenseModeReductions() throws {
         let normal = try tbot("risk", "limits", "--mode", "paper")
         XCTAssertEqual(normal.status, 0, normal.stderr)

@@ -31,6 +31,8 @@ public struct RecordedSession {
 
     public func run(bots: [PipelineBot], plan: BudgetPlan, filters: [FilterPlugin], broker: BrokerPlugin,
                     session: SessionWindow, bars: [Bar], clock: SimulatedClock) throws -> Report {
+        // Read before anything is written: a malformed sector map stops the session untouched.
+        let sectors = try SectorMap.configured(config: config, manifestsDirectory: (plan.account.file as NSString).deletingLastPathComponent)
         let path = layout.ledgerFile.path
         let existed = FileManager.default.fileExists(atPath: path)
         let ledger = try Ledger(path: path, mode: layout.mode, identity: layout.identity, durability: .full)
@@ -51,7 +53,7 @@ public struct RecordedSession {
             reconciliation = try LedgerReconciler.reconcile(broker: broker, poster: poster, book: &book, at: clock.nowNanoseconds,
                                                             budgets: budgets)
         }
-        let risk = try RiskEngine(limits: RiskLimits(config: config), sectors: try SectorMap.configured(config: config),
+        let risk = try RiskEngine(limits: RiskLimits(config: config), sectors: sectors,
                                   journal: RiskJournal(ledger: ledger), accountCapital: plan.account.totalCapital,
                                   activeBrokers: [broker.id], flagFile: { layout.shutdownFlag(broker: $0) })
         let pipeline = TradingPipeline(bots: bots, filters: filters, broker: broker, risk: risk, clock: clock, poster: poster, book: book,
