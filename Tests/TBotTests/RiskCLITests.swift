@@ -48,6 +48,23 @@ final class RiskCLITests: XCTestCase {
         XCTAssertTrue(missing.stderr.hasPrefix("no risk decision #999 in "), missing.stderr)
     }
 
+    func testTheDailyHistoryCarriesFromOneSessionToTheNext() throws {
+        // The market checks on in paper mode: the first day has no completed day of volume; the
+        // second reads the first day's volume. No broker quotes, so the spread rule then refuses.
+        try RuntimeConfigFixtures.text(["MARKET_CHECKS_IN_TEST_MODE": "true", "MIN_VOLUME_THRESHOLD": "1000"])
+            .write(to: folder.root.appendingPathComponent(".env_bot"), atomically: true, encoding: .utf8)
+        let demo = try tbot("demo", "--days", "2")
+        XCTAssertEqual(demo.status, 0, demo.stderr)
+        XCTAssertTrue(demo.stdout.contains("LOW_VOLUME (rank 1 fallback 0): no completed day of SYNTH volume to compare with MIN_VOLUME_THRESHOLD 1000"),
+                      demo.stdout)
+        let explain = try tbot("risk", "explain", "--mode", "paper")
+        XCTAssertTrue(explain.stdout.hasPrefix("session demo from 2024-01-03T14:30:00Z:"), explain.stdout)
+        let volume = explain.stdout.split(separator: "\n").filter { $0.hasPrefix("  MIN_VOLUME_THRESHOLD") }
+        XCTAssertFalse(volume.isEmpty, explain.stdout)
+        XCTAssertTrue(volume.allSatisfy { $0.contains("pass: average daily volume ") && $0.hasSuffix("meets MIN_VOLUME_THRESHOLD 1000") }, "\(volume)")
+        XCTAssertTrue(explain.stdout.contains("FAIL NO_QUOTE: no bid/ask quote for SYNTH: the spread cannot be checked before a live order"), explain.stdout)
+    }
+
     func testMalformedSectorMapStopsTheDemoBeforeAnythingIsWritten() throws {
         let map = folder.manifestPath("sectors.csv")
         try "symbol,sector\nSPY,US Large Cap Blend\nspy,Other\n".write(toFile: map, atomically: true, encoding: .utf8)

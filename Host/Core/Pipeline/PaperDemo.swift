@@ -81,6 +81,7 @@ public struct PaperDemo {
 
         var counts = TradingPipeline.Counts(), realized = Money.zero, fees = Money.zero, wins = 0, losses = 0
         var day = try firstDay(layout)
+        var history = PriceHistory()
         for _ in 0..<days {
             let bars = dayBars(symbols: symbols, opening: day)
             let session = SessionWindow(name: "demo", startNanoseconds: bars[0].startNanoseconds, endNanoseconds: bars.last!.endNanoseconds)
@@ -89,7 +90,9 @@ public struct PaperDemo {
                 + "\(UTCTimestamp.iso8601(nanoseconds: bars[0].startNanoseconds))..\(UTCTimestamp.iso8601(nanoseconds: bars.last!.startNanoseconds)) "
                 + "(seed \(dayMarket(opening: day).seed))")
             let report = try RecordedSession(layout: books, config: config)
-                .run(bots: built.bots, plan: plan, filters: filters, broker: broker, session: session, bars: bars, clock: clock)
+                .run(bots: built.bots, plan: plan, filters: filters, broker: broker, session: session, bars: bars, clock: clock,
+                     history: history)
+            history = report.priceHistory
             let pipeline = report.pipeline
             lines += report.budgetChanges.map { "budgets: \($0)" }
             lines += report.reconciliation.recovered.map { "reconciled fill \($0) from the broker" }

@@ -250,6 +250,7 @@ public final class TradingPipeline {
         let now = clock.nowNanoseconds
         var refusal: String?
         if (try? position(approval.symbol)) != nil { refusal = "already holding \(approval.symbol)" }
+        if refusal == nil { refusal = risk.entryBlock(broker: broker.id, at: now) }
         let request = budgetRequest(bot: approval.bot, symbol: approval.symbol, side: approval.side, quantity: approval.quantity,
                                     entry: NSDecimalNumber(decimal: approval.entryPrice).doubleValue,
                                     stop: NSDecimalNumber(decimal: approval.stopPrice).doubleValue)

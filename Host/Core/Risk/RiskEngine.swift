@@ -16,7 +16,8 @@ public final class RiskEngine {
     public let limits: RiskLimits
     public let sectors: SectorMap
     public let journal: RiskJournal
-    public private(set) var history = PriceHistory()
+    /// Daily closes and volumes; carried from one session's engine to the next by the caller.
+    public private(set) var history: PriceHistory
     public internal(set) var defense = DefenseState()
     public var inForce: RiskLimits { limits.inForce(defense: defense.active) }
 
@@ -58,8 +59,9 @@ public final class RiskEngine {
     }
 
     public init(limits: RiskLimits, sectors: SectorMap = .empty, journal: RiskJournal, accountCapital: Money? = nil,
-                activeBrokers: [String], flagFile: ((String) -> URL)? = nil) throws {
+                activeBrokers: [String], flagFile: ((String) -> URL)? = nil, history: PriceHistory = PriceHistory()) throws {
         self.limits = limits
+        self.history = history
         self.sectors = sectors
         self.journal = journal
         self.accountCapital = accountCapital

@@ -9,6 +9,16 @@ extension RiskEngine {
         case rejected(RiskCode, String, checks: [RiskCheck])
     }
 
+    /// The controls that stop every entry at `broker` now (DISABLE_ALL_TRADES, TRADING_DAYS, the
+    /// kill switch, the circuit breaker): for an entry sent outside a pool (an operator's approval).
+    public func entryBlock(broker: String, at now: Int64) -> String? {
+        for outcome in [RiskRules.disableAll(inForce), RiskRules.tradingDay(inForce, at: now),
+                        RiskRules.killSwitch(broker: broker, halted: isHalted(broker: broker)), RiskRules.circuitBreaker(circuitBreaker?.reason)] {
+            if case .reject(let code, let detail) = outcome { return "\(code.rawValue): \(detail)" }
+        }
+        return nil
+    }
+
     /// `entryPrice` is the intent's entry, or the last close when the intent says market (0);
     /// `lastPrice` gives the last close of other symbols (inverse ETFs).
     public func screen(_ candidate: RiskCandidate, facts: BrokerFacts, entryPrice: Double, session: String,

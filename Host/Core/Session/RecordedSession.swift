@@ -27,10 +27,14 @@ public struct RecordedSession {
         public let budgetChanges: [String]
         /// Reserve plus module and bot budgets, and the account capital they must equal.
         public let budgetInvariant: (parts: Money, capital: Money)
+        /// The daily price history after this session, for the next one.
+        public let priceHistory: PriceHistory
     }
 
+    /// `history` is the daily price history the previous session left (volume and correlation
+    /// rules); the report hands back the updated one.
     public func run(bots: [PipelineBot], plan: BudgetPlan, filters: [FilterPlugin], broker: BrokerPlugin,
-                    session: SessionWindow, bars: [Bar], clock: SimulatedClock) throws -> Report {
+                    session: SessionWindow, bars: [Bar], clock: SimulatedClock, history: PriceHistory = PriceHistory()) throws -> Report {
         // Read before anything is written: a malformed sector map stops the session untouched.
         let sectors = try SectorMap.configured(config: config, manifestsDirectory: (plan.account.file as NSString).deletingLastPathComponent)
         let path = layout.ledgerFile.path
@@ -55,7 +59,7 @@ public struct RecordedSession {
         }
         let risk = try RiskEngine(limits: RiskLimits(config: config), sectors: sectors,
                                   journal: RiskJournal(ledger: ledger), accountCapital: plan.account.totalCapital,
-                                  activeBrokers: [broker.id], flagFile: { layout.shutdownFlag(broker: $0) })
+                                  activeBrokers: [broker.id], flagFile: { layout.shutdownFlag(broker: $0) }, history: history)
         let pipeline = TradingPipeline(bots: bots, filters: filters, broker: broker, risk: risk, clock: clock, poster: poster, book: book,
                                        mode: layout.mode, budgets: budgets)
         pipeline.run(session: session, bars: bars)
@@ -70,6 +74,7 @@ public struct RecordedSession {
         for line in changes { try log.write(.info, "budgets: \(line)") }
         for line in pipeline.transcript { try log.write(.info, line) }
         return Report(pipeline: pipeline, backup: backup, reconciliation: reconciliation, tradeHistory: history,
-                      summary: summary, ledgerPath: path, budgetChanges: changes, budgetInvariant: try budgets.invariant())
+                      summary: summary, ledgerPath: path, budgetChanges: changes, budgetInvariant: try budgets.invariant(),
+                      priceHistory: risk.history)
     }
 }
