@@ -224,7 +224,7 @@ final class ConfigTests: XCTestCase {
 
     func testOutOfRangeRatio() {
         XCTAssertEqual(issues(text(replacing: ["TOTAL_ALLOCATION": "1.5"])), [
-            "\(file):\(line("TOTAL_ALLOCATION")): TOTAL_ALLOCATION: 1.5 is out of range; expected a decimal above 0 and at most 1 (share of account value), e.g. 0.02",
+            "\(file):\(line("TOTAL_ALLOCATION")): TOTAL_ALLOCATION: 1.5 is out of range; expected a decimal above 0 and at most 1 (share of broker float), e.g. 0.02",
         ])
         XCTAssertEqual(issues(text(replacing: ["MAX_GAP_PCT_OPEN": "-0.1"])), [
             "\(file):\(line("MAX_GAP_PCT_OPEN")): MAX_GAP_PCT_OPEN: -0.1 is out of range; expected a decimal between 0 and 1, e.g. 0.1",
@@ -237,7 +237,7 @@ final class ConfigTests: XCTestCase {
     func testMalformedNumbers() {
         for bad in ["2%", "0.0.2", "1e-2", ".02", "2.", "0,02", "abc", "0x10"] {
             XCTAssertEqual(issues(text(replacing: ["DAILY_LOSS_LIMIT": bad])), [
-                "\(file):\(line("DAILY_LOSS_LIMIT")): DAILY_LOSS_LIMIT: \"\(bad)\" is not a decimal number; expected a decimal above 0 and at most 1 (share of capital), e.g. 0.05",
+                "\(file):\(line("DAILY_LOSS_LIMIT")): DAILY_LOSS_LIMIT: \"\(bad)\" is not a decimal number; expected a decimal above 0 and at most 1 (share of broker float), e.g. 0.05",
             ], bad)
         }
         XCTAssertEqual(issues(text(replacing: ["API_TIMEOUT": "30s"])), [
