@@ -113,11 +113,7 @@ struct RiskLimitsCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: layout.ledgerFile.path) {
             let records = try journal(options)
             log = try records.defenseLog()
-            if let last = log.last, last.event == .activated {
-                defense.active = true
-                defense.since = last.atNanoseconds
-                defense.reasons = last.reasons
-            }
+            defense = try DefenseMonitor.restore(journal: records)
         }
         let active = defense.active || configured.defense.forced
         let limits = configured.inForce(defense: active)

@@ -20,8 +20,9 @@ public struct DefenseState: Sendable, Equatable {
 ///   DEFENSE_EXIT_SESSIONS sessions with trades since activation each above it.
 /// DEFENSE_MODE_ACTIVE=true holds it on regardless. Activation and deactivation go to the
 /// disaster log with the triggers and the limits in force.
-enum DefenseMonitor {
-    static func restore(journal: RiskJournal) throws -> DefenseState {
+public enum DefenseMonitor {
+    /// The state the disaster log's last entry leaves: active since its activation, or not.
+    public static func restore(journal: RiskJournal) throws -> DefenseState {
         var state = DefenseState()
         if let last = try journal.defenseLog().last, last.event == .activated {
             state.active = true
@@ -107,7 +108,8 @@ extension RiskEngine {
             defense = DefenseState()
             return [try notify(now, .info, "Defense Mode deactivated: \(reason); normal limits in force")]
         }
-        let trades = try journal.trades(since: lastExit == .min ? .min : lastExit)
+        // Only the win-rate window is read: the journal grows with every trade ever closed.
+        let trades = try journal.trades(since: max(lastExit, now - Int64(policy.winRateDays) * RiskEngine.day))
         let firings = try journal.killSwitchEvents().filter { $0.firedNanoseconds > lastExit }.map(\.day)
         let reasons = DefenseMonitor.triggers(policy: policy, trades: trades, floats: floats, killSwitchDays: firings,
                                               tradingDays: limits.tradingDays, at: now)

@@ -32,7 +32,7 @@ public final class RiskEngine {
     var circuitBreaker: (day: Int64, reason: String)?
     var session: SessionWindow?
 
-    static let day: Int64 = 86_400_000_000_000
+    static let day = PriceHistory.nanosecondsPerDay
 
     /// One broker's trading day.
     struct BrokerDay {
@@ -136,8 +136,10 @@ public final class RiskEngine {
     /// The order for `symbol` was accepted by the broker: the slot and the risk are used.
     public func committed(symbol: String, broker: String, risk: Money) {
         positions[symbol] = OpenRisk(broker: broker, risk: risk, sector: sectors.sector(of: symbol), reserved: false)
-        usage[broker, default: SessionUsage(cap: .zero, slotsUsed: 0, riskUsed: .zero)].slotsUsed += 1
-        usage[broker, default: SessionUsage(cap: .zero, slotsUsed: 0, riskUsed: .zero)].riskUsed = usage[broker]!.riskUsed + risk
+        var use = usage[broker] ?? SessionUsage(cap: .zero, slotsUsed: 0, riskUsed: .zero)
+        use.slotsUsed += 1
+        use.riskUsed = use.riskUsed + risk
+        usage[broker] = use
     }
 
     /// A reserved candidate that was not sent gives its slot back.

@@ -30,12 +30,7 @@ public final class RiskJournal {
 
     // MARK: decisions
 
-    @discardableResult
-    public func record(_ decision: RiskDecision) throws -> Int64 {
-        try record([decision]).last ?? 0
-    }
-
-    /// Several decisions in one commit; returns their ids.
+    /// Decisions in one commit; returns their ids.
     @discardableResult
     public func record(_ decisions: [RiskDecision]) throws -> [Int64] {
         try database.write { db in try decisions.map { try Self.insert($0, db) } }
