@@ -45,7 +45,7 @@ extern "C" {
 /* ------------------------------------------------------------------------- */
 
 #define TBOT_ABI_VERSION_MAJOR 1
-#define TBOT_ABI_VERSION_MINOR 0
+#define TBOT_ABI_VERSION_MINOR 1
 
 /* The one symbol the host resolves in a plugin library. */
 #define TBOT_ENTRY_SYMBOL "tbot_plugin_entry"
@@ -228,8 +228,8 @@ typedef int32_t tbot_intent_action_t;
 #define TBOT_INTENT_ENTER 1 /* open a position in `side` */
 #define TBOT_INTENT_EXIT 2  /* close the strategy's open position in `symbol` */
 
-/* A trade intent: what a strategy would like to do. It never carries a quantity:
- * the host sizes every order. Written by the plugin in its own memory and handed to
+/* A trade intent: what a strategy would like to do. The host sizes every order; a
+ * strategy may only cap the size (max_quantity, ABI 1.1), never set it. Written by the plugin in its own memory and handed to
  * the host through tbot_intent_sink_t.emit, which copies it before returning.
  * The host drops (and logs) an intent that breaks any of these rules:
  *   action and side are one of the constants below; rank >= 1;
@@ -247,6 +247,10 @@ typedef struct tbot_intent {
     double target_price;            /* take-profit; 0 = none */
     double confidence;              /* 0.0 .. 1.0 */
     char tag[TBOT_TAG_CAP];         /* strategy's label for the signal, NUL-terminated */
+    /* ABI 1.1: the most the host may size this entry to, in TBOT_QTY_SCALE units
+     * (a "fixed size" strategy sets its size here); 0 = no cap. The host's risk
+     * sizing still applies and may size lower. Ignored on EXIT. */
+    tbot_qty_t max_quantity;
 } tbot_intent_t;
 
 /* Host-owned collector of intents. Valid only during the call it is passed to.
@@ -310,6 +314,20 @@ typedef struct tbot_filter_api {
                               const tbot_market_context_t *context, tbot_verdict_t *verdict,
                               char *reason, uint32_t reason_cap);
 } tbot_filter_api_t;
+
+/* ABI 1.1: a filter that needs market history (ADX, Bollinger bands, ...) offers this
+ * table through get_extension(TBOT_EXT_FILTER_BARS). The host then delivers every bar
+ * to it, in time order, after the simulated broker and before strategies see the bar,
+ * so evaluate() can judge an intent with indicators that include the current bar.
+ * session_start may be NULL. A status other than TBOT_OK is logged; the filter keeps
+ * receiving bars. */
+#define TBOT_EXT_FILTER_BARS "tbot.filter.bars"
+typedef struct tbot_filter_bars {
+    uint32_t size;
+    tbot_status_t (*on_bar)(void *instance, const tbot_bar_t *bar, char *err, uint32_t err_cap);
+    tbot_status_t (*session_start)(void *instance, const tbot_session_t *session, char *err,
+                                   uint32_t err_cap);
+} tbot_filter_bars_t;
 
 /* ------------------------------------------------------------------------- */
 /* Broker function table (kind == TBOT_KIND_BROKER)                           */

@@ -36,7 +36,7 @@ private func inline<Tuple>(_ text: String, into field: inout Tuple, at path: Str
 }
 
 extension StateSnapshot {
-    init(_ state: AccountState) {
+    init(_ state: AccountState, market: MarketTable) {
         version = Self.currentVersion
         cash = state.cash
         lastOrderNumber = state.lastOrderNumber
@@ -44,7 +44,11 @@ extension StateSnapshot {
         positions = state.positions.mapValues {
             PositionRecord(quantity: $0.quantity, averageEntryPrice: $0.averageEntryPrice)
         }
-        lastBars = state.lastBars.mapValues { LastBarRecord(close: $0.close, startNs: $0.startNs) }
+        var bars: [String: LastBarRecord] = [:]
+        for slot in 0..<market.count where market[slot].close > 0 {
+            bars[market.symbols[slot]] = LastBarRecord(close: market[slot].close, startNs: market[slot].startNs)
+        }
+        lastBars = bars
         orders = state.orders.map { order in
             OrderRecord(orderId: stringFromCArray(order.order_id), clientOrderId: stringFromCArray(order.client_order_id),
                         symbol: stringFromCArray(order.symbol), side: name(order.side, in: sideNames),
@@ -59,6 +63,14 @@ extension StateSnapshot {
                        quantity: fill.quantity, price: fill.price, fee: fill.fee, timeNs: fill.time_ns)
         }
         clientOrderIds = state.clientIndex.mapValues { stringFromCArray(state.orders[$0].order_id) }
+        let orderId = { (index: Int) in index < 0 ? "" : stringFromCArray(state.orders[index].order_id) }
+        workingOrders = state.working.isEmpty ? nil : state.working.map { working in
+            WorkingRecord(orderId: orderId(working.orderIndex), limitPrice: working.limitPrice, stopPrice: working.stopPrice,
+                          triggered: working.triggered, expiresNs: working.expiresNs,
+                          takeProfitPrice: working.takeProfitPrice, stopLossPrice: working.stopLossPrice,
+                          leg: working.leg.rawValue, parentOrderId: orderId(working.parentIndex),
+                          siblingOrderId: orderId(working.siblingIndex))
+        }
     }
 }
 
@@ -75,12 +87,6 @@ extension AccountState {
                 throw StateFileError(message: "positions.\(symbol) has a zero quantity or an unusable average_entry_price")
             }
             positions[symbol] = Position(quantity: record.quantity, averageEntryPrice: record.averageEntryPrice)
-        }
-        for (symbol, record) in snapshot.lastBars {
-            guard record.close.isFinite, record.close > 0 else {
-                throw StateFileError(message: "last_bars.\(symbol).close \(record.close) is not a usable price")
-            }
-            lastBars[symbol] = LastBar(close: record.close, startNs: record.startNs)
         }
         for (i, record) in snapshot.orders.enumerated() {
             let order = try Self.order(record, at: "orders[\(i)]")
@@ -107,6 +113,75 @@ extension AccountState {
                 throw StateFileError(message: "client_order_ids.\(clientOrderId) refers to unknown order \(orderId)")
             }
             clientIndex[clientOrderId] = index
+        }
+        // Files written before fills were kept sorted could hold a replay's fills after a
+        // later session's; list_fills needs them in time order (a stable sort keeps the rest).
+        if zip(fills, fills.dropFirst()).contains(where: { $0.time_ns > $1.time_ns }) {
+            fills = fills.enumerated().sorted { ($0.element.time_ns, $0.offset) < ($1.element.time_ns, $1.offset) }.map(\.element)
+        }
+        try loadWorking(snapshot.workingOrders ?? [])
+    }
+
+    /// The last prices in `snapshot`, checked.
+    static func lastBars(_ snapshot: StateSnapshot) throws -> [(symbol: String, bar: LastBar)] {
+        try snapshot.lastBars.keys.sorted().map { symbol in
+            let record = snapshot.lastBars[symbol]!
+            guard record.close.isFinite, record.close > 0 else {
+                throw StateFileError(message: "last_bars.\(symbol).close \(record.close) is not a usable price")
+            }
+            guard !symbol.isEmpty, symbol.utf8.count < symbolStride else {
+                throw StateFileError(message: "last_bars.\(symbol) is not a usable symbol")
+            }
+            return (symbol, LastBar(close: record.close, startNs: record.startNs))
+        }
+    }
+
+    /// Working orders must be exactly the orders with status NEW, each with the prices its
+    /// type needs and bracket links to orders that exist.
+    private mutating func loadWorking(_ records: [WorkingRecord]) throws {
+        let fresh = Set(orders.indices.filter { orders[$0].status == TBOT_ORDER_NEW })
+        var seen = Set<Int>()
+        for (i, record) in records.enumerated() {
+            let path = "working_orders[\(i)]"
+            guard let index = orderIndex[record.orderId] else {
+                throw StateFileError(message: "\(path) refers to unknown order \(record.orderId)")
+            }
+            guard fresh.contains(index), seen.insert(index).inserted else {
+                throw StateFileError(message: "\(path): order \(record.orderId) is not NEW or appears twice")
+            }
+            guard let leg = Leg(rawValue: record.leg) else {
+                throw StateFileError(message: "unknown value '\(record.leg)' at \(path).leg")
+            }
+            let prices = [record.limitPrice, record.stopPrice, record.takeProfitPrice, record.stopLossPrice]
+            guard prices.allSatisfy({ $0.isFinite && $0 >= 0 }), record.expiresNs >= 0 else {
+                throw StateFileError(message: "\(path) has a negative or unusable price or expiry")
+            }
+            let type = orders[index].type
+            let needsLimit = type == TBOT_ORDER_LIMIT || type == TBOT_ORDER_STOP_LIMIT
+            let needsStop = type == TBOT_ORDER_STOP || type == TBOT_ORDER_STOP_LIMIT
+            guard type == TBOT_ORDER_MARKET || needsLimit || needsStop, !needsLimit || record.limitPrice > 0,
+                  !needsStop || record.stopPrice > 0 else {
+                throw StateFileError(message: "\(path) lacks the limit or stop price its order type needs")
+            }
+            func link(_ id: String, _ key: String) throws -> Int {
+                guard !id.isEmpty else { return -1 }
+                guard let linked = orderIndex[id] else {
+                    throw StateFileError(message: "\(path).\(key) refers to unknown order \(id)")
+                }
+                return linked
+            }
+            working.append(WorkingOrder(
+                orderIndex: index, limitPrice: record.limitPrice, stopPrice: record.stopPrice, triggered: record.triggered,
+                expiresNs: record.expiresNs, takeProfitPrice: record.takeProfitPrice, stopLossPrice: record.stopLossPrice,
+                leg: leg, parentIndex: try link(record.parentOrderId, "parent_order_id"),
+                siblingIndex: try link(record.siblingOrderId, "sibling_order_id")))
+        }
+        if let stranded = fresh.subtracting(seen).min() {
+            throw StateFileError(message: "order \(stringFromCArray(orders[stranded].order_id)) is NEW but has no working_orders entry")
+        }
+        working.sort { $0.orderIndex < $1.orderIndex }
+        for order in working where order.siblingIndex >= 0 && workingPosition(of: order.siblingIndex) == nil {
+            throw StateFileError(message: "working order \(stringFromCArray(orders[order.orderIndex].order_id)) has a sibling that is not working")
         }
     }
 

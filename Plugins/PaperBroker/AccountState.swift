@@ -1,5 +1,6 @@
 // Everything the simulated account remembers, and nothing it is configured with:
-// the unit that the state file saves and restores. A value type, so the broker can
+// the unit that the state file saves and restores (with the last prices, which live
+// in the MarketTable because every bar updates them). A value type, so the broker can
 // keep the previous state and go back to it when a change cannot be saved.
 import TBotPluginAPI
 
@@ -14,12 +15,35 @@ struct LastBar {
     var startNs: tbot_time_ns_t
 }
 
+/// Which leg of a bracket an order is.
+enum Leg: String {
+    case none = ""
+    case takeProfit = "take_profit"
+    case stopLoss = "stop_loss"
+}
+
+/// An order with status NEW that later bars may fill, and what the tbot_order_t
+/// record does not hold about it.
+struct WorkingOrder {
+    var orderIndex: Int                // AccountState.orders index
+    var slot: Int = -1                 // MarketTable slot of its symbol (per instance; set at load)
+    var limitPrice: Double = 0         // LIMIT, STOP_LIMIT
+    var stopPrice: Double = 0          // STOP, STOP_LIMIT
+    var triggered = false              // STOP_LIMIT whose stop was touched: now a limit order
+    var expiresNs: tbot_time_ns_t = 0  // DAY: midnight UTC after submission; 0 = never
+    var takeProfitPrice: Double = 0    // bracket entry: the legs to create once it fills; 0 = none
+    var stopLossPrice: Double = 0
+    var leg = Leg.none
+    var parentIndex = -1               // leg: the entry's orders index
+    var siblingIndex = -1              // leg: the other leg's orders index (one-cancels-other), -1 = none
+}
+
 struct AccountState {
     var cash: tbot_money_t
     var positions: [String: Position] = [:]
-    var lastBars: [String: LastBar] = [:]
     var orders: [tbot_order_t] = []
-    var fills: [tbot_fill_t] = []
+    var fills: [tbot_fill_t] = []      // sorted by time_ns; equal times in the order they happened
+    var working: [WorkingOrder] = []   // by orderIndex, i.e. in submission order
     var orderIndex: [String: Int] = [:]  // order id -> orders index
     var clientIndex: [String: Int] = [:] // client_order_id -> orders index (retries)
     // Numbers already handed out. Stored rather than derived from the counts, so ids
@@ -41,12 +65,51 @@ struct AccountState {
         return sequenceId("paper-fill-", lastFillNumber)
     }
 
-    /// Records an order and indexes it by its id and, when it has one, its client_order_id.
-    mutating func append(_ order: tbot_order_t) {
+    /// Records an order and indexes it by its id and, when `retries` and it has one, its
+    /// client_order_id. Returns its orders index.
+    @discardableResult
+    mutating func append(_ order: tbot_order_t, indexingClientId retries: Bool = true) -> Int {
         orderIndex[stringFromCArray(order.order_id)] = orders.count
         let clientOrderId = stringFromCArray(order.client_order_id)
-        if !clientOrderId.isEmpty { clientIndex[clientOrderId] = orders.count }
+        if retries && !clientOrderId.isEmpty { clientIndex[clientOrderId] = orders.count }
         orders.append(order)
+        return orders.count - 1
+    }
+
+    /// Adds a fill, keeping `fills` sorted by time: after every fill of the same or an
+    /// earlier time. Appending is the usual case; an earlier time (a bar of another symbol
+    /// that started before the last fill) is placed with a binary search.
+    mutating func record(_ fill: tbot_fill_t) {
+        if let last = fills.last, last.time_ns > fill.time_ns {
+            fills.insert(fill, at: firstFill(after: fill.time_ns))
+        } else {
+            fills.append(fill)
+        }
+    }
+
+    /// Index of the first fill with time_ns >= since (binary search).
+    func firstFill(since: tbot_time_ns_t) -> Int {
+        var low = 0, high = fills.count
+        while low < high {
+            let middle = (low + high) / 2
+            if fills[middle].time_ns < since { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Index of the first fill with time_ns > time (binary search).
+    private func firstFill(after time: tbot_time_ns_t) -> Int {
+        var low = 0, high = fills.count
+        while low < high {
+            let middle = (low + high) / 2
+            if fills[middle].time_ns <= time { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Position of the working order for orders[orderIndex] in `working`, if it is working.
+    func workingPosition(of orderIndex: Int) -> Int? {
+        working.firstIndex { $0.orderIndex == orderIndex }
     }
 }
 

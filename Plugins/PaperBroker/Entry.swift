@@ -41,10 +41,28 @@ private func allocateOnce<T>(_ value: T) -> UnsafeMutablePointer<T> {
 private nonisolated(unsafe) let simulation = allocateOnce(tbot_broker_simulation_t(
     size: cSize(tbot_broker_simulation_t.self),
     on_bar: { pointer, bar, err, errCap in
-        call(pointer, err, errCap) { broker in
+        // The bar path, millions of times a second in a backtest. For a symbol seen before
+        // with no working orders it is a C-string lookup (usually one comparison) and two
+        // stores: no String, no dictionary, no allocation, no reference counting.
+        if let pointer, let bar, let symbol = bar.pointee.symbol {
+            let close = bar.pointee.close
+            if close.isFinite && close > 0 {
+                let header = Unmanaged<PaperBroker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { $0.marketHeader }
+                let slot = header.find(symbol)
+                if slot >= 0 {
+                    let entry = header.pointee.slots + slot
+                    entry.pointee.close = close
+                    entry.pointee.startNs = bar.pointee.start_ns
+                    if entry.pointee.working == 0 { return TBOT_OK }
+                }
+                // A new symbol, or orders to evaluate.
+                return call(pointer, err, errCap) { try $0.onBar(bar.pointee, slot: slot) }
+            }
+        }
+        // Errors: a NULL argument or an unusable close.
+        return call(pointer, err, errCap) { broker in
             let bar = try required(bar, "bar").pointee
-            let symbol = String(cString: try required(bar.symbol, "bar.symbol"))
-            try broker.onBar(symbol: symbol, close: bar.close, startNs: bar.start_ns)
+            try broker.onBar(bar, slot: -1)
         }
     }
 ))
@@ -70,10 +88,12 @@ private nonisolated(unsafe) let brokerFunctions = allocateOnce(tbot_broker_api_t
         call(pointer, err, errCap) { broker in
             let request = try required(request, "request").pointee
             let out = try required(out, "out")
-            out.pointee = try broker.submit(
+            out.pointee = try broker.submit(OrderTicket(
                 clientOrderId: request.client_order_id.map { String(cString: $0) } ?? "",
                 symbol: request.symbol.map { String(cString: $0) } ?? "",
-                side: request.side, type: request.type, quantity: request.quantity)
+                side: request.side, type: request.type, timeInForce: request.time_in_force, quantity: request.quantity,
+                limitPrice: request.limit_price, stopPrice: request.stop_price,
+                takeProfitPrice: request.take_profit_price, stopLossPrice: request.stop_loss_price))
         }
     },
     cancel_order: { pointer, orderId, err, errCap in
@@ -89,7 +109,12 @@ private nonisolated(unsafe) let brokerFunctions = allocateOnce(tbot_broker_api_t
         call(pointer, err, errCap) { broker in
             let sink = try required(sink, "sink").pointee
             let emit = try required(sink.emit, "sink.emit")
-            for var fill in broker.fills(since: since) { emit(sink.sink_ctx, &fill) }
+            // Fills are kept in time order: start at the first one due (binary search).
+            let fills = broker.state.fills
+            for index in broker.firstFill(since: since)..<fills.count {
+                var fill = fills[index]
+                emit(sink.sink_ctx, &fill)
+            }
         }
     },
     is_tradable: { pointer, symbol, out, err, errCap in
@@ -113,8 +138,8 @@ private nonisolated(unsafe) let descriptor = allocateOnce(tbot_plugin_descriptor
     kind: TBOT_KIND_BROKER,
     id: staticCString("paper_broker"),
     name: staticCString("Paper broker"),
-    version: staticCString("0.1.0"),
-    description: staticCString("Simulated broker: fills MARKET orders at the last bar's close."),
+    version: staticCString("0.2.0"),
+    description: staticCString("Simulated broker: market, limit, stop and bracket orders filled from the host's bars."),
     create: { host, params, err, errCap in
         do {
             return Unmanaged.passRetained(try PaperBroker(host: host, params: readParams(params))).toOpaque()

@@ -26,14 +26,29 @@ func fillValue(price: Double, qty: tbot_qty_t) -> tbot_money_t? {
 /// Parses decimal text such as "100000", "-1" or "0.35" into money (half-even
 /// beyond 4 places). Strict: Decimal(string:) alone would accept "12abc" as 12.
 func parseMoney(_ text: String) -> tbot_money_t? {
+    guard let value = parseDecimal(text) else { return nil }
+    return roundedInt64(value * Decimal(moneyScale))
+}
+
+/// Parses strict decimal text: an optional '-', digits, optionally '.' and digits.
+func parseDecimal(_ text: String) -> Decimal? {
     var digits = Substring(text)
     if digits.first == "-" { digits = digits.dropFirst() }
     let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
     guard (1...2).contains(parts.count),
-          parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= "0" && $0 <= "9" } }),
-          let value = Decimal(string: text)
+          parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= "0" && $0 <= "9" } })
     else { return nil }
-    return roundedInt64(value * Decimal(moneyScale))
+    return Decimal(string: text)
+}
+
+/// The per-share part of a fill's fee: round-half-up(per_share_usd * qty / 1e9 * 10000)
+/// in money units; nil when it does not fit in Int64. Zero costs nothing to compute.
+func perShareFee(_ perShare: Decimal, qty: tbot_qty_t) -> tbot_money_t? {
+    if perShare == 0 { return 0 }
+    var input = perShare * Decimal(qty) * Decimal(moneyScale) / Decimal(qtyScale)
+    var result = Decimal()
+    NSDecimalRound(&result, &input, 0, .plain)  // half away from zero; fees are >= 0
+    return Int64("\(result)")
 }
 
 /// Integer division rounding half to even (for display rounding).

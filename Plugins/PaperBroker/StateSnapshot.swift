@@ -1,7 +1,10 @@
 // Version 1 of the state file: one JSON object, keys sorted, no pretty printing.
 // Money and quantities are integers in the ABI's fixed-point units (1/10000 USD,
 // 1e-9 share), never doubles; prices are doubles, which JSON carries exactly in
-// their shortest round-trip form.
+// their shortest round-trip form. `working_orders` (orders still NEW, with their
+// prices and bracket links) was added later: a file without it loads with none, and
+// it is written only when some order is working, so an account without working
+// orders saves exactly the bytes it always did.
 import Foundation
 
 struct StateSnapshot: Codable {
@@ -16,6 +19,7 @@ struct StateSnapshot: Codable {
     var orders: [OrderRecord]                // in submission order
     var fills: [FillRecord]                  // oldest first
     var clientOrderIds: [String: String]     // client_order_id -> order_id
+    var workingOrders: [WorkingRecord]?      // in submission order; nil (absent) when none
 
     // Explicit keys: a key strategy would also rewrite symbols used as dictionary keys.
     enum CodingKeys: String, CodingKey {
@@ -24,6 +28,33 @@ struct StateSnapshot: Codable {
         case lastFillNumber = "last_fill_number"
         case lastBars = "last_bars"
         case clientOrderIds = "client_order_ids"
+        case workingOrders = "working_orders"
+    }
+}
+
+/// An order with status NEW: what its OrderRecord does not say.
+struct WorkingRecord: Codable {
+    var orderId: String
+    var limitPrice: Double
+    var stopPrice: Double
+    var triggered: Bool
+    var expiresNs: Int64        // 0 = good till canceled
+    var takeProfitPrice: Double // bracket entry; 0 = none
+    var stopLossPrice: Double
+    var leg: String             // "", "take_profit", "stop_loss"
+    var parentOrderId: String   // leg: its entry; "" otherwise
+    var siblingOrderId: String  // leg: the other leg; "" when none
+
+    enum CodingKeys: String, CodingKey {
+        case triggered, leg
+        case orderId = "order_id"
+        case limitPrice = "limit_price"
+        case stopPrice = "stop_price"
+        case expiresNs = "expires_ns"
+        case takeProfitPrice = "take_profit_price"
+        case stopLossPrice = "stop_loss_price"
+        case parentOrderId = "parent_order_id"
+        case siblingOrderId = "sibling_order_id"
     }
 }
 

@@ -2,8 +2,13 @@
  * sma_cross.c - moving-average crossover strategy written in C.
  *
  * Emits ENTER BUY when the fast SMA crosses above the slow SMA and EXIT SELL when
- * it crosses below. The Swift plugin in Plugins/SMACrossSwift implements the same
- * arithmetic in the same operation order, so both produce bit-identical intents.
+ * it crosses below. The averages are exact (tbot_indicators.h's tbot_xsma_t sums the
+ * quoted prices as integers), so two averages that are mathematically equal compare
+ * equal. Crossover rule: a cross fires when fast - slow becomes non-zero with the
+ * opposite sign of its last non-zero value; an exact tie neither fires nor resets.
+ * `size` (whole shares, 0 = let the host size) caps the entry through max_quantity.
+ * The Swift plugin in Plugins/SMACrossSwift implements the same rules with the same
+ * header, so both produce identical intents.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,22 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tbot_indicators.h>
 #include <tbot_plugin.h>
 
 #define MAX_SYMBOLS 64
 #define MAX_SLOW 1000
 
-/* Rolling state of one symbol. `ring` holds the last `slow` closes; both running
- * sums are updated in O(1) per bar. */
+/* Rolling state of one symbol: both exact averages, O(1) per bar. */
 typedef struct symbol_state {
     char symbol[TBOT_SYMBOL_CAP];
-    double *ring; /* `slow` entries */
-    uint64_t count; /* bars seen this session */
-    double sum_fast;
-    double sum_slow;
-    int has_prev; /* prev_fast/prev_slow hold the SMAs of a warm previous bar */
-    double prev_fast;
-    double prev_slow;
+    tbot_xsma_t fast;
+    tbot_xsma_t slow;
+    int last_sign; /* sign of the last non-zero fast - slow; 0 before the first */
 } symbol_state_t;
 
 typedef struct sma_cross {
@@ -36,6 +37,7 @@ typedef struct sma_cross {
     long long slow;
     double stop_pct;
     double target_pct;
+    long long size; /* whole shares per entry; 0 = the host sizes */
     int symbol_count;
     symbol_state_t symbols[MAX_SYMBOLS];
 } sma_cross_t;
@@ -76,6 +78,9 @@ static int apply_param(sma_cross_t *s, const char *key, const char *value, char 
     } else if (strcmp(key, "slow") == 0) {
         expected = "an integer";
         ok = parse_int(value, &s->slow);
+    } else if (strcmp(key, "size") == 0) {
+        expected = "an integer";
+        ok = parse_int(value, &s->size);
     } else if (strcmp(key, "stop_pct") == 0) {
         ok = parse_decimal(value, &s->stop_pct);
     } else if (strcmp(key, "target_pct") == 0) {
@@ -115,14 +120,18 @@ static void *sma_create(const tbot_host_t *host, const tbot_params_t *params, ch
     }
     if (host != NULL && host->log != NULL) {
         char line[128];
-        snprintf(line, sizeof line, "sma_cross_c created: fast=%lld slow=%lld", s->fast, s->slow);
+        snprintf(line, sizeof line, "sma_cross_c created: fast=%lld slow=%lld size=%lld", s->fast, s->slow,
+                 s->size);
         host->log(host->host_ctx, TBOT_LOG_INFO, line);
     }
     return s;
 }
 
 static void reset_symbols(sma_cross_t *s) {
-    for (int i = 0; i < s->symbol_count; i++) free(s->symbols[i].ring);
+    for (int i = 0; i < s->symbol_count; i++) {
+        tbot_xsma_free(&s->symbols[i].fast);
+        tbot_xsma_free(&s->symbols[i].slow);
+    }
     memset(s->symbols, 0, sizeof s->symbols);
     s->symbol_count = 0;
 }
@@ -148,6 +157,8 @@ static int params_invalid(const sma_cross_t *s, char *msg, size_t cap) {
     } else if (!(s->target_pct > 0.0 && s->target_pct < 1.0)) {
         snprintf(msg, cap, "target_pct (%g) must be greater than 0 and less than 1",
                  s->target_pct);
+    } else if (s->size < 0 || s->size > 1000000000LL) {
+        snprintf(msg, cap, "size (%lld) must be from 0 (the host sizes) to 1000000000 shares", s->size);
     } else {
         return 0;
     }
@@ -201,11 +212,13 @@ static tbot_status_t state_for(sma_cross_t *s, const char *symbol, symbol_state_
         return TBOT_ERR_INVALID_ARGUMENT;
     }
     symbol_state_t *st = &s->symbols[s->symbol_count];
-    st->ring = calloc((size_t)s->slow, sizeof *st->ring);
-    if (st->ring == NULL) {
+    if (tbot_xsma_init(&st->fast, (int)s->fast) != 0 || tbot_xsma_init(&st->slow, (int)s->slow) != 0) {
+        tbot_xsma_free(&st->fast);
+        tbot_xsma_free(&st->slow);
         tbot_copy_string(err, err_cap, "out of memory");
         return TBOT_ERR_INTERNAL;
     }
+    st->last_sign = 0;
     tbot_copy_string(st->symbol, sizeof st->symbol, symbol);
     s->symbol_count++;
     *out = st;
@@ -226,6 +239,7 @@ static void emit_cross(const sma_cross_t *s, const tbot_intent_sink_t *sink,
     if (up) {
         intent.stop_price = close * (1.0 - s->stop_pct);
         intent.target_price = close * (1.0 + s->target_pct);
+        intent.max_quantity = s->size * TBOT_QTY_SCALE;
     }
     /* 1% of separation between the averages is full confidence. */
     double confidence = fabs(fast - slow) / slow * 100.0;
@@ -257,32 +271,16 @@ static tbot_status_t sma_on_bar(void *instance, const tbot_bar_t *bar,
     tbot_status_t found = state_for(s, bar->symbol, &st, err, err_cap);
     if (found != TBOT_OK) return found;
 
-    /* Read the closes leaving each window before the new one overwrites a slot. */
-    uint64_t fast = (uint64_t)s->fast, slow = (uint64_t)s->slow;
-    double close = bar->close;
-    st->count++;
-    uint64_t slot = (st->count - 1) % slow;
-    double out_fast = st->count > fast ? st->ring[(st->count - 1 - fast) % slow] : 0.0;
-    double out_slow = st->count > slow ? st->ring[slot] : 0.0;
-    st->ring[slot] = close;
-    st->sum_fast += close;
-    if (st->count > fast) st->sum_fast -= out_fast;
-    st->sum_slow += close;
-    if (st->count > slow) st->sum_slow -= out_slow;
-    if (st->count < slow) return TBOT_OK; /* not warm yet */
+    int warm = tbot_xsma_push(&st->fast, bar->close);
+    warm = tbot_xsma_push(&st->slow, bar->close) && warm;
+    if (!warm) return TBOT_OK;
 
-    double fast_sma = st->sum_fast / (double)fast;
-    double slow_sma = st->sum_slow / (double)slow;
-    if (st->has_prev) {
-        if (st->prev_fast <= st->prev_slow && fast_sma > slow_sma) {
-            emit_cross(s, sink, st->symbol, 1, close, fast_sma, slow_sma);
-        } else if (st->prev_fast >= st->prev_slow && fast_sma < slow_sma) {
-            emit_cross(s, sink, st->symbol, 0, close, fast_sma, slow_sma);
-        }
+    int sign = tbot_xsma_compare(&st->fast, &st->slow);
+    if (sign == 0) return TBOT_OK; /* an exact tie neither fires nor resets */
+    if (st->last_sign != 0 && sign != st->last_sign) {
+        emit_cross(s, sink, st->symbol, sign > 0, bar->close, st->fast.value, st->slow.value);
     }
-    st->prev_fast = fast_sma;
-    st->prev_slow = slow_sma;
-    st->has_prev = 1;
+    st->last_sign = sign;
     return TBOT_OK;
 }
 

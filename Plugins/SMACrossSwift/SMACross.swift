@@ -77,7 +77,7 @@ private nonisolated(unsafe) let descriptor: UnsafeMutablePointer<tbot_plugin_des
                 let strategy = try SMACross(host: host, params: readParams(params))
                 if let host, let log = host.pointee.log {
                     log(host.pointee.host_ctx, TBOT_LOG_INFO,
-                        "sma_cross_swift created: fast=\(strategy.fast) slow=\(strategy.slow)")
+                        "sma_cross_swift created: fast=\(strategy.fast) slow=\(strategy.slow) size=\(strategy.size)")
                 }
                 return Unmanaged.passRetained(strategy).toOpaque()
             } catch let error as StrategyError {

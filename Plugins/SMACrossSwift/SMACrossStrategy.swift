@@ -1,22 +1,28 @@
-// The crossover logic. Mirrors Plugins/SMACrossC/sma_cross.c line for line: the same
-// running sums in the same order, so the same bars give bit-identical doubles.
+// The crossover logic. Mirrors Plugins/SMACrossC/sma_cross.c: the same exact averages
+// (tbot_indicators.h's tbot_xsma_t) and the same rule, so the same bars give identical
+// intents. A cross fires when fast - slow becomes non-zero with the opposite sign of its
+// last non-zero value; an exact tie neither fires nor resets.
 import TBotPluginAPI
 
 let maxSymbols = 64
 let maxSlow: Int64 = 1000
 
-/// Rolling state of one symbol: the last `slow` closes and both running sums.
+/// Rolling state of one symbol: both exact averages and the sign of the last non-zero
+/// difference (0 before the first).
 final class SymbolState {
     let symbol: String
-    var ring: [Double]
-    var count: Int64 = 0
-    var sumFast = 0.0
-    var sumSlow = 0.0
-    var previous: (fast: Double, slow: Double)?  // SMAs of the last warm bar
+    var fast = tbot_xsma_t()
+    var slow = tbot_xsma_t()
+    var lastSign: Int32 = 0
 
-    init(symbol: String, slow: Int64) {
+    init?(symbol: String, fast fastPeriod: Int64, slow slowPeriod: Int64) {
         self.symbol = symbol
-        ring = [Double](repeating: 0, count: Int(slow))
+        guard tbot_xsma_init(&fast, Int32(fastPeriod)) == 0, tbot_xsma_init(&slow, Int32(slowPeriod)) == 0 else { return nil }
+    }
+
+    deinit {
+        tbot_xsma_free(&fast)
+        tbot_xsma_free(&slow)
     }
 }
 
@@ -32,6 +38,7 @@ final class SMACross {
     var slow: Int64 = 20
     var stopPct = 0.01
     var targetPct = 0.02
+    var size: Int64 = 0  // whole shares per entry; 0 = the host sizes
     var symbols: [SymbolState] = []
 
     init(host: UnsafePointer<tbot_host_t>?, params: [(key: String, value: String)]) throws {
@@ -49,6 +56,9 @@ final class SMACross {
         case "slow":
             expected = "an integer"
             if let v = Int64(value) { slow = v } else { parsed = false }
+        case "size":
+            expected = "an integer"
+            if let v = Int64(value) { size = v } else { parsed = false }
         case "stop_pct":
             if let v = Double(value), v.isFinite { stopPct = v } else { parsed = false }
         case "target_pct":
@@ -74,6 +84,9 @@ final class SMACross {
         if !(targetPct > 0.0 && targetPct < 1.0) {
             return cFormat("target_pct (%g) must be greater than 0 and less than 1", targetPct)
         }
+        if size < 0 || size > 1_000_000_000 {
+            return "size (\(size)) must be from 0 (the host sizes) to 1000000000 shares"
+        }
         return nil
     }
 
@@ -88,7 +101,9 @@ final class SMACross {
                 status: TBOT_ERR_INVALID_ARGUMENT,
                 message: "too many symbols: \(symbol) would be number \(maxSymbols + 1), the limit is \(maxSymbols)")
         }
-        let added = SymbolState(symbol: symbol, slow: slow)
+        guard let added = SymbolState(symbol: symbol, fast: fast, slow: slow) else {
+            throw StrategyError(status: TBOT_ERR_INTERNAL, message: "out of memory")
+        }
         symbols.append(added)
         return added
     }
@@ -99,29 +114,16 @@ final class SMACross {
             throw StrategyError(status: TBOT_ERR_INVALID_ARGUMENT, message: problem)
         }
         let st = try state(for: symbol)
-        // Read the closes leaving each window before the new one overwrites a slot.
-        st.count += 1
-        let slot = Int((st.count - 1) % slow)
-        let outFast = st.count > fast ? st.ring[Int((st.count - 1 - fast) % slow)] : 0.0
-        let outSlow = st.count > slow ? st.ring[slot] : 0.0
-        st.ring[slot] = close
-        st.sumFast += close
-        if st.count > fast { st.sumFast -= outFast }
-        st.sumSlow += close
-        if st.count > slow { st.sumSlow -= outSlow }
-        if st.count < slow { return nil }  // not warm yet
-
-        let fastSMA = st.sumFast / Double(fast)
-        let slowSMA = st.sumSlow / Double(slow)
+        var warm = tbot_xsma_push(&st.fast, close) != 0
+        warm = tbot_xsma_push(&st.slow, close) != 0 && warm
+        guard warm else { return nil }
+        let sign = tbot_xsma_compare(&st.fast, &st.slow)
+        guard sign != 0 else { return nil }  // an exact tie neither fires nor resets
         var intent: tbot_intent_t?
-        if let prev = st.previous {
-            if prev.fast <= prev.slow && fastSMA > slowSMA {
-                intent = cross(symbol: symbol, up: true, close: close, fast: fastSMA, slow: slowSMA)
-            } else if prev.fast >= prev.slow && fastSMA < slowSMA {
-                intent = cross(symbol: symbol, up: false, close: close, fast: fastSMA, slow: slowSMA)
-            }
+        if st.lastSign != 0 && sign != st.lastSign {
+            intent = cross(symbol: symbol, up: sign > 0, close: close, fast: st.fast.value, slow: st.slow.value)
         }
-        st.previous = (fastSMA, slowSMA)
+        st.lastSign = sign
         return intent
     }
 
@@ -136,6 +138,7 @@ final class SMACross {
         if up {
             intent.stop_price = close * (1.0 - stopPct)
             intent.target_price = close * (1.0 + targetPct)
+            intent.max_quantity = size * TBOT_QTY_SCALE
         }
         // 1% of separation between the averages is full confidence.
         let confidence = abs(fast - slow) / slow * 100.0

@@ -26,7 +26,7 @@ final class CLITests: XCTestCase {
     func testVersion() throws {
         let run = try tbot("--version")
         XCTAssertEqual(run.status, 0)
-        XCTAssertEqual(run.stdout, "tbot 0.1.0 (plugin ABI 1.0)\n")
+        XCTAssertEqual(run.stdout, "tbot 0.1.0 (plugin ABI 1.1)\n")
     }
 
     func testListJSONHasTheDocumentedKeys() throws {
@@ -44,7 +44,7 @@ final class CLITests: XCTestCase {
         let band = try XCTUnwrap(rows.first { $0["id"] as? String == "price_band" })
         XCTAssertEqual(band["kind"] as? String, "filter")
         XCTAssertEqual(band["version"] as? String, "1.0.0")
-        XCTAssertEqual(band["abi"] as? String, "1.0")
+        XCTAssertEqual(band["abi"] as? String, "1.1")
         XCTAssertEqual(band["library"] as? String, folder.pluginPath("libtbot_price_band_filter.so"))
         XCTAssertEqual(band["enabled"] as? Bool, true)
         XCTAssertEqual(band["state"] as? String, "loaded")

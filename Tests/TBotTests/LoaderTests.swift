@@ -63,7 +63,7 @@ final class LoaderTests: XCTestCase {
         try folder.writeManifest(id: "fixture_abi_major", library: "libtbot_fixture_abi_major.so", kind: "strategy")
         let entry = try XCTUnwrap(folder.catalog().entry(id: "fixture_abi_major"))
         XCTAssertEqual(entry.state, .blocked)
-        XCTAssertEqual(entry.reason, "\(path): ABI 2.0 is not supported by this host (ABI 1.0): major version differs")
+        XCTAssertEqual(entry.reason, "\(path): ABI 2.0 is not supported by this host (ABI 1.1): major version differs")
     }
 
     func testABIMinorNewerThanHost() throws {
@@ -71,7 +71,7 @@ final class LoaderTests: XCTestCase {
         try folder.writeManifest(id: "fixture_abi_minor_newer", library: "libtbot_fixture_abi_minor_newer.so", kind: "strategy")
         let entry = try XCTUnwrap(folder.catalog().entry(id: "fixture_abi_minor_newer"))
         XCTAssertEqual(entry.state, .blocked)
-        XCTAssertEqual(entry.reason, "\(path): ABI 1.1 is newer than this host's ABI 1.0")
+        XCTAssertEqual(entry.reason, "\(path): ABI 1.2 is newer than this host's ABI 1.1")
     }
 
     func testDuplicatePluginID() throws {
@@ -166,7 +166,7 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(entry.library, path)
         XCTAssertEqual(entry.kind, .filter)
         XCTAssertEqual(entry.version, "1.0.0")
-        XCTAssertEqual(entry.abi, "1.0")
+        XCTAssertEqual(entry.abi, "1.1")
         XCTAssertNil(entry.instance)
         XCTAssertEqual(entry.reason, "no manifest: disabled until `tbot plugins enable price_band`")
     }
@@ -184,7 +184,7 @@ final class LoaderTests: XCTestCase {
         let log = LogCapture()
         _ = try TestHost.instance("tbot_sma_cross_c", environment: TestHost.environment(log: log))
         XCTAssertEqual(log.lines.count, 1)
-        XCTAssertTrue(log.lines[0].hasSuffix("INFO [test] sma_cross_c created: fast=5 slow=20 plugin=sma_cross_c\n"), log.lines[0])
+        XCTAssertTrue(log.lines[0].hasSuffix("INFO [test] sma_cross_c created: fast=5 slow=20 size=0 plugin=sma_cross_c\n"), log.lines[0])
         XCTAssertTrue(log.lines[0].hasPrefix("2023-11-14T22:13:20.000Z "), log.lines[0])
     }
 

@@ -25,3 +25,11 @@ public enum UTCDate {
         return UTCTimestamp.iso8601(nanoseconds: start).hasPrefix(String(format: "%04d-%02d-%02d", year, month, day))
     }
 }
+
+extension UTCDate {
+    /// Days since 1970-01-01 of a UTC time, rounding down (times before 1970 too).
+    public static func dayIndex(of nanoseconds: Int64) -> Int64 {
+        let perDay: Int64 = 86_400_000_000_000
+        return nanoseconds >= 0 ? nanoseconds / perDay : -((-nanoseconds + perDay - 1) / perDay)
+    }
+}

@@ -209,5 +209,7 @@ extension ConfigSchema {
                   summary: "Ledger identity: the broker the bot trades through"),
         ConfigKey("BOT_ID", .code, default: "001", required: false,
                   summary: "Ledger identity: this bot's id"),
+        ConfigKey("VIX_DATA_FILE", .path(emptyMeans: "no VIX series: VIX gates report an error and let entries pass"), default: "",
+                  required: false, summary: "Daily VIX bars (any OHLCV format tbot reads); filters see the last close known at each moment"),
     ]
 }

@@ -126,7 +126,8 @@ extension TradingPipeline {
                 decide(candidate, entry: entry, level: level, outcome: .approved, code: nil,
                        sentence: "\(quantity) shares, risk \(amount)", checks: checks, quantity: quantity, amount: amount)
                 risk.committed(symbol: entry.symbol, broker: broker.id, risk: amount)
-                if book.holdings[entry.symbol] != nil { entryNotes[entry.symbol] = (level, tags) }
+                // Kept for the trade's history line, whether the broker filled now or fills later.
+                entryNotes[entry.symbol] = (level, tags)
                 return true
             case .rejected(let reason):
                 decide(candidate, entry: entry, level: level, outcome: .rejected, code: .orderRejected,
@@ -142,9 +143,11 @@ extension TradingPipeline {
 
     /// The broker's answers for one symbol, asked in rank order.
     func brokerFacts(_ symbol: String, account: BrokerAccount) throws -> BrokerFacts {
-        BrokerFacts(broker: broker.id, tradable: try broker.isTradable(symbol), fractional: try broker.supportsFractional(symbol),
-                    minimum: try broker.minimumOrder(symbol), shortSelling: broker.hasCapability(TBOT_EXT_BROKER_SHORT_SELLING),
-                    options: broker.hasCapability(TBOT_EXT_BROKER_OPTIONS), buyingPower: account.buyingPower, quote: nil)
+        var facts = BrokerFacts(broker: broker.id, tradable: try broker.isTradable(symbol), fractional: try broker.supportsFractional(symbol),
+                                minimum: try broker.minimumOrder(symbol), shortSelling: broker.hasCapability(TBOT_EXT_BROKER_SHORT_SELLING),
+                                options: broker.hasCapability(TBOT_EXT_BROKER_OPTIONS), buyingPower: account.buyingPower, quote: nil)
+        facts.replayWithoutQuotes = mode == .backtest
+        return facts
     }
 
     private func decide(_ candidate: RiskCandidate, entry: RoutedEntry?, level: Int, outcome: RiskDecision.Outcome, code: RiskCode?,

@@ -43,9 +43,12 @@ public struct TradeIntent: Equatable, Sendable {
     public var targetPrice: Double
     public var confidence: Double
     public var tag: String
+    /// ABI 1.1: the most the host may size the entry to (a fixed-size strategy's size); nil = no cap.
+    public var maxQuantity: Quantity?
 
     public init(strategyID: String, action: IntentAction, side: TradeSide, rank: UInt32, symbol: String,
-                entryPrice: Double, stopPrice: Double, targetPrice: Double, confidence: Double, tag: String) {
+                entryPrice: Double, stopPrice: Double, targetPrice: Double, confidence: Double, tag: String,
+                maxQuantity: Quantity? = nil) {
         self.strategyID = strategyID
         self.action = action
         self.side = side
@@ -56,6 +59,7 @@ public struct TradeIntent: Equatable, Sendable {
         self.targetPrice = targetPrice
         self.confidence = confidence
         self.tag = tag
+        self.maxQuantity = maxQuantity
     }
 
     /// Checks and copies an intent a plugin emitted; nil with the reason when malformed.
@@ -68,10 +72,13 @@ public struct TradeIntent: Equatable, Sendable {
         let prices = [raw.entry_price, raw.stop_price, raw.target_price]
         guard prices.allSatisfy({ $0.isFinite && $0 >= 0 }) else { return .failure(.init("prices must be finite and not negative")) }
         guard raw.confidence.isFinite, (0...1).contains(raw.confidence) else { return .failure(.init("confidence \(raw.confidence) is outside 0...1")) }
+        // A 1.0 plugin's intent ends before max_quantity: the reader zero-filled it (no cap).
+        guard raw.max_quantity >= 0 else { return .failure(.init("max_quantity \(raw.max_quantity) is negative")) }
         return .success(TradeIntent(
             strategyID: strategyID, action: action, side: side, rank: raw.rank, symbol: symbol,
             entryPrice: raw.entry_price, stopPrice: raw.stop_price, targetPrice: raw.target_price,
-            confidence: raw.confidence, tag: CStrings.string(fromTuple: raw.tag)))
+            confidence: raw.confidence, tag: CStrings.string(fromTuple: raw.tag),
+            maxQuantity: raw.max_quantity > 0 ? Quantity(units: raw.max_quantity) : nil))
     }
 
     /// The ABI form, for handing an intent to filter plugins.
@@ -87,6 +94,7 @@ public struct TradeIntent: Equatable, Sendable {
         raw.target_price = targetPrice
         raw.confidence = confidence
         CStrings.write(tag, into: &raw.tag)
+        raw.max_quantity = maxQuantity?.units ?? 0
         return raw
     }
 }

@@ -46,12 +46,31 @@ public final class TradingPipeline {
     public internal(set) var counts = Counts()
     /// Closed trades and failed orders, for the trade history.
     public private(set) var tradeRecords: [TradeRecord] = []
+    /// Every closed round trip with its entry and exit times, for a backtest's metrics.
+    public private(set) var closedTrades: [ClosedTrade] = []
+    /// When each open position's first fill happened.
+    private var openedAt: [String: Int64] = [:]
+    /// True while the books hold any position (a backtest's exposure).
+    public var hasOpenPositions: Bool { !book.holdings.isEmpty }
     /// Posts every fill to the books; nil runs without a ledger.
     private let poster: LedgerPoster?
-    private let mode: LedgerMode
+    let mode: LedgerMode
     /// What was decided for each order, to attach to its fills: strategy, expected price, when.
     private var orderContexts: [String: (context: LedgerPoster.FillContext, decided: Int64)] = [:]
-    private(set) var lastBars: [String: Bar] = [:]
+    private(set) var lastBars = LatestBars()
+    /// Orders the broker accepted but has not finished (a simulated broker filling at the next
+    /// bar's open, or a resting order): looked at after every bar until they are final.
+    private var workingOrders: [String] = []
+    /// Symbols with an exit order still working: a second exit intent is not sent twice.
+    private var pendingExits = Set<String>()
+    /// Filters that take every bar (indicator state), fed before strategies see the bar.
+    private let barFilters: [FilterPlugin]
+    /// False in a backtest: no operator can approve an entry or press the emergency stop
+    /// inside a replay, so the once-a-minute look at the books is skipped.
+    public var pollsOperators = true
+    /// A session spanning several UTC days (a backtest) starts a new risk day at each day's
+    /// first bar: daily limits, the kill switch and MAX_TRADES count per day, as live.
+    private var riskDay: Int64 = .min
     private var seenFills = Set<String>()
     /// Fills at or after this time may still be new; older ones were all seen.
     private var fillCursor: Int64 = 0
@@ -106,6 +125,7 @@ public final class TradingPipeline {
         self.book = book ?? PositionBook(uuidNamespace: "\(mode.rawValue)|\(broker.id)")
         self.mode = mode
         self.budgets = budgets
+        barFilters = filters.filter(\.wantsBars)
         lastEventID = (try? budgets?.events().last?.id ?? 0) ?? 0
     }
 
@@ -118,25 +138,99 @@ public final class TradingPipeline {
 
     /// Runs one session over `bars` (time-ordered), then closes what is still open.
     public func run(session: SessionWindow, bars: [Bar]) {
+        begin(session: session)
+        for bar in bars where bar.startNanoseconds < session.endNanoseconds { process(bar) }
+        end(session: session)
+    }
+
+    /// Starts a session: the risk engine's day and cap, then every bot's session_start.
+    public func begin(session: SessionWindow) {
         clock.advance(to: max(clock.nowNanoseconds, session.startNanoseconds))
         fillCursor = max(fillCursor, clock.nowNanoseconds)
         sessionStamp = String(UTCTimestamp.iso8601(nanoseconds: session.startNanoseconds).filter(\.isNumber).prefix(12))
         stoppedBots = []
         window = session
-        beginRiskSession(session)
-        for bot in bots { handle(bot) { try bot.strategy.sessionStart(session); return [] } }
-        for bar in bars where bar.startNanoseconds < session.endNanoseconds {
-            clock.advance(to: bar.endNanoseconds)
-            counts.bars += 1
-            lastBars[bar.symbol] = bar
-            risk.observe(bar)
-            do { try broker.marketBar(bar) } catch { record(.note("broker market feed failed: \(error)")) }
-            pollBudgets()
-            for bot in bots where bot.wants(bar.symbol) { handle(bot) { try bot.strategy.onBar(bar) } }
+        riskDay = UTCDate.dayIndex(of: session.startNanoseconds)
+        beginRiskSession(riskWindow(day: riskDay))
+        for filter in barFilters {
+            do { try filter.sessionStart(session) } catch { record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false)) }
         }
+        for bot in bots { handle(bot) { try bot.strategy.sessionStart(session); return [] } }
+    }
+
+    /// One bar, in time order: the clock moves to its end, the simulated broker sees it (and
+    /// fills what was waiting for it), then the filters that keep history, then the strategies.
+    public func process(_ bar: Bar) {
+        clock.advance(to: bar.endNanoseconds)
+        counts.bars += 1
+        let day = UTCDate.dayIndex(of: bar.startNanoseconds)
+        if day != riskDay {
+            riskDay = day
+            beginRiskSession(riskWindow(day: day))
+        }
+        lastBars.update(bar)
+        risk.observe(bar)
+        do { try broker.marketBar(bar) } catch { record(.note("broker market feed failed: \(error)")) }
+        if !workingOrders.isEmpty { settleWorkingOrders() }
+        for filter in barFilters {
+            do { try filter.marketBar(bar) } catch { record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false)) }
+        }
+        if pollsOperators { pollBudgets() }
+        for bot in bots where bot.wants(bar.symbol) { handle(bot) { try bot.strategy.onBar(bar) } }
+    }
+
+    /// Ends a session: the strategies' last exits, then (unless `flatten` is false: the end
+    /// of a backtest's data, where no later bar could fill an exit) the host closes what is open.
+    public func end(session: SessionWindow, flatten closeOpen: Bool = true) {
         for bot in bots { handle(bot) { try bot.strategy.sessionEnd(session) } }
-        flatten(reason: "session \(session.name) ended")
+        if closeOpen { flatten(reason: "session \(session.name) ended") }
         flushDecisions()
+    }
+
+    /// Orders still working when the data ends are canceled: nothing may fill off the record.
+    public func cancelWorkingOrders(reason: String) {
+        for orderID in workingOrders {
+            do {
+                try broker.cancel(orderID: orderID)
+                record(.note("order \(orderID) canceled: \(reason)"))
+            } catch {
+                record(.orderError(symbol: "*", message: "cancel \(orderID): \(error)"))
+            }
+        }
+        settleWorkingOrders()
+    }
+
+    /// The risk engine's window for one UTC day of the session.
+    private func riskWindow(day: Int64) -> SessionWindow {
+        let start = day * PriceHistory.nanosecondsPerDay
+        return SessionWindow(name: window.name, startNanoseconds: max(window.startNanoseconds, start),
+                             endNanoseconds: min(window.endNanoseconds, start + PriceHistory.nanosecondsPerDay))
+    }
+
+    /// Books the fills of working orders and drops the ones that are final. An order the broker
+    /// refused at fill time (cash, shares) is recorded like one refused at submission.
+    private func settleWorkingOrders() {
+        collectFills()
+        var still: [String] = []
+        for orderID in workingOrders {
+            guard let order = try? broker.order(id: orderID) else { continue }
+            switch order.status {
+            case .new, .partiallyFilled, .pendingCancel:
+                still.append(orderID)
+            case .rejected:
+                counts.rejectedOrders += 1
+                pendingExits.remove(order.symbol)
+                record(.order(order, type: "market"))
+                tradeRecords.append(TradeRecord(
+                    timeNanoseconds: clock.nowNanoseconds, strategyName: orderContexts[orderID]?.context.strategy ?? "", ticker: order.symbol,
+                    side: order.side == .buy ? "long" : "short", size: order.quantity, entryPrice: nil, exitPrice: nil, pnl: nil,
+                    broker: broker.id, mode: mode, errorCode: "ORDER_REJECTED", tags: (orderContexts[orderID]?.context.tags ?? []) + [order.rejectReason],
+                    fallbackLevel: orderContexts[orderID]?.context.fallbackLevel))
+            default:
+                pendingExits.remove(order.symbol)
+            }
+        }
+        workingOrders = still
     }
 
     /// A failed call's intents are discarded; a fatal failure stops that bot for the session.
@@ -174,7 +268,7 @@ public final class TradingPipeline {
         var allowed = true
         for filter in filters {
             do {
-                let verdict = try filter.evaluate(intent, lastBar: lastBars[intent.symbol], vix: nil, now: clock.nowNanoseconds)
+                let verdict = try filter.evaluate(intent, lastBar: lastBars[intent.symbol], vix: vix?(clock.nowNanoseconds), now: clock.nowNanoseconds)
                 record(.filter(pluginID: filter.id, verdict: verdict))
                 if case .block = verdict { allowed = false }
             } catch let error as PluginCallError {
@@ -290,6 +384,9 @@ public final class TradingPipeline {
 
     private func exit(_ intent: TradeIntent, bot: PipelineBot) {
         do {
+            guard !pendingExits.contains(intent.symbol) else {
+                return record(.skipped(symbol: intent.symbol, reason: "an exit order for \(intent.symbol) is already working"))
+            }
             guard let held = try position(intent.symbol) else {
                 return record(.skipped(symbol: intent.symbol, reason: "no open position to exit"))
             }
@@ -309,7 +406,7 @@ public final class TradingPipeline {
         do {
             let open = try broker.positions().filter { $0.quantity != .zero }
             if !open.isEmpty { record(.note("\(reason): closing \(open.count) open position(s)")) }
-            for held in open {
+            for held in open where !pendingExits.contains(held.symbol) {
                 submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)),
                        expectedPrice: lastBars[held.symbol]?.close, bot: book.holdings[held.symbol]?.bot, tags: [tag])
             }
@@ -352,6 +449,10 @@ public final class TradingPipeline {
                     timeNanoseconds: clock.nowNanoseconds, strategyName: orderContexts[order.orderID]?.context.strategy ?? "", ticker: symbol,
                     side: side == .buy ? "long" : "short", size: quantity, entryPrice: nil, exitPrice: nil, pnl: nil,
                     broker: broker.id, mode: mode, errorCode: "ORDER_REJECTED", tags: tags + [order.rejectReason], fallbackLevel: fallbackLevel))
+            }
+            if order.status == .new || order.status == .partiallyFilled {
+                workingOrders.append(order.orderID)
+                if let held = book.holdings[symbol], (held.quantity > .zero) == (side == .sell) { pendingExits.insert(symbol) }
             }
             collectFills()
             return order.status == .rejected ? .rejected(order.rejectReason) : .sent
@@ -401,6 +502,7 @@ public final class TradingPipeline {
         if let poster, (try? poster.ledger.hasFill(broker: poster.brokerID, confirmation: fill.fillID)) == true {
             return record(.note("fill \(fill.fillID) is already in the books"))
         }
+        if book.holdings[fill.symbol] == nil { openedAt[fill.symbol] = fill.timeNanoseconds }
         let outcome = book.apply(fill, strategy: decision.context.strategy, bot: decision.context.bot ?? "")
         var settlement: BudgetSettlement?
         if let budgets, let net = outcome.netResult, let bot = outcome.closedBot, !bot.isEmpty {
@@ -435,6 +537,10 @@ public final class TradingPipeline {
             if settlement.emergencyStop { pendingEmergencyClose = true }
         }
         guard let result = outcome.netResult else { return }
+        closedTrades.append(ClosedTrade(symbol: fill.symbol, side: fill.side == .sell ? .buy : .sell, quantity: outcome.closedQuantity,
+                                        entryNanoseconds: openedAt[fill.symbol] ?? fill.timeNanoseconds, exitNanoseconds: fill.timeNanoseconds,
+                                        entryPrice: outcome.entryPrice, exitPrice: DecimalText.fromPrice(fill.price), pnl: result))
+        if book.holdings[fill.symbol] == nil { openedAt[fill.symbol] = nil }
         let entry = entryNotes[fill.symbol]
         if book.holdings[fill.symbol] == nil { entryNotes[fill.symbol] = nil }
         var tags = (entry?.tags ?? []) + decision.context.tags

@@ -62,9 +62,11 @@ public final class BrokerPlugin {
                 raw.symbol = symbol
                 raw.side = request.side.abiValue
                 raw.type = request.type.abiValue
-                raw.time_in_force = TBOT_TIF_DAY
+                raw.time_in_force = request.timeInForce.abiValue
                 raw.quantity = request.quantity.units
-                if case .limit(let price) = request.type { raw.limit_price = price }
+                (raw.limit_price, raw.stop_price) = request.type.limitAndStopPrices
+                raw.take_profit_price = request.takeProfitPrice ?? 0
+                raw.stop_loss_price = request.stopLossPrice ?? 0
                 try PluginCallError.check(id, "submit_order") { api.submit_order(instance.handle, &raw, &out, $0, $1) }
             }
         }

@@ -36,11 +36,37 @@ public enum OrderStatus: String, Sendable {
 public enum OrderType: Sendable {
     case market
     case limit(price: Double)
+    case stop(price: Double)
+    case stopLimit(stop: Double, limit: Double)
 
     var abiValue: tbot_order_type_t {
         switch self {
         case .market: TBOT_ORDER_MARKET
         case .limit: TBOT_ORDER_LIMIT
+        case .stop: TBOT_ORDER_STOP
+        case .stopLimit: TBOT_ORDER_STOP_LIMIT
+        }
+    }
+
+    /// The request's limit_price and stop_price (0 where the type has none).
+    var limitAndStopPrices: (limit: Double, stop: Double) {
+        switch self {
+        case .market: (0, 0)
+        case .limit(let price): (price, 0)
+        case .stop(let price): (0, price)
+        case .stopLimit(let stop, let limit): (limit, stop)
+        }
+    }
+}
+
+public enum TimeInForce: Sendable {
+    case day, goodTillCanceled, immediateOrCancel
+
+    var abiValue: tbot_time_in_force_t {
+        switch self {
+        case .day: TBOT_TIF_DAY
+        case .goodTillCanceled: TBOT_TIF_GTC
+        case .immediateOrCancel: TBOT_TIF_IOC
         }
     }
 }
@@ -52,13 +78,21 @@ public struct OrderRequest: Sendable {
     public let side: TradeSide
     public let type: OrderType
     public let quantity: Quantity
+    public let timeInForce: TimeInForce
+    /// Bracket legs the broker attaches once the entry fills; nil = none.
+    public let takeProfitPrice: Double?
+    public let stopLossPrice: Double?
 
-    public init(clientOrderID: String, symbol: String, side: TradeSide, type: OrderType, quantity: Quantity) {
+    public init(clientOrderID: String, symbol: String, side: TradeSide, type: OrderType, quantity: Quantity,
+                timeInForce: TimeInForce = .day, takeProfitPrice: Double? = nil, stopLossPrice: Double? = nil) {
         self.clientOrderID = clientOrderID
         self.symbol = symbol
         self.side = side
         self.type = type
         self.quantity = quantity
+        self.timeInForce = timeInForce
+        self.takeProfitPrice = takeProfitPrice
+        self.stopLossPrice = stopLossPrice
     }
 }
 

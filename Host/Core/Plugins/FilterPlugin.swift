@@ -11,14 +11,37 @@ public enum FilterVerdict: Equatable, Sendable {
 public final class FilterPlugin {
     public let instance: PluginInstance
     private let api: tbot_filter_api_t
+    /// ABI 1.1: the filter wants every bar (indicator state); nil when it judges intents alone.
+    private let bars: tbot_filter_bars_t?
 
     public var id: String { instance.info.id }
+    /// True when the filter takes the bar feed (TBOT_EXT_FILTER_BARS).
+    public var wantsBars: Bool { bars != nil }
 
     public init?(_ instance: PluginInstance) {
         guard instance.info.kind == .filter, let table = instance.descriptor.functions,
               let api = try? FunctionTables.filter(table).get() else { return nil }
         self.instance = instance
         self.api = api
+        bars = instance.extensionTable(TBOT_EXT_FILTER_BARS).flatMap {
+            ABIStruct.read($0, baseline: ABIStruct.baseline(through: \tbot_filter_bars_t.session_start), as: tbot_filter_bars_t.self)
+        }.flatMap { $0.on_bar == nil ? nil : $0 }
+    }
+
+    /// Delivers one bar to a filter that takes the feed; a no-op for the others.
+    public func marketBar(_ bar: Bar) throws {
+        guard let bars else { return }
+        try bar.withABI { raw in
+            try PluginCallError.check(id, "bars.on_bar") { bars.on_bar(instance.handle, raw, $0, $1) }
+        }
+    }
+
+    /// Tells a filter that takes the feed that a session begins (its session_start may be NULL).
+    public func sessionStart(_ session: SessionWindow) throws {
+        guard let start = bars?.session_start else { return }
+        try session.withABI { raw in
+            try PluginCallError.check(id, "bars.session_start") { start(instance.handle, raw, $0, $1) }
+        }
     }
 
     /// Throws PluginCallError when the filter itself fails; the caller decides (warn and allow,

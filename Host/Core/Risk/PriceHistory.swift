@@ -15,8 +15,15 @@ public struct PriceHistory: Sendable {
     }
 
     public let maxDays: Int
-    /// Oldest first; at most `maxDays` entries per symbol.
+    /// Completed days, oldest first; at most `maxDays` entries per symbol.
     private var series: [String: [Day]] = [:]
+    /// Each symbol's latest (possibly still trading) day, updated in place bar by bar so a bar
+    /// costs a string compare and two stores, not a dictionary write; moved into `series` when
+    /// the symbol's next day begins.
+    private var latest: [Day] = []
+    private var latestSymbols: [String] = []
+    private var slotOf: [String: Int] = [:]
+    private var lastSlot = -1
 
     /// `maxDays` below 1 is taken as 1 rather than trapping inside the host.
     public init(maxDays: Int = 60) {
@@ -31,27 +38,46 @@ public struct PriceHistory: Sendable {
     /// is ignored: rewriting a finished day would change answers already given for it.
     public mutating func observe(_ bar: Bar) {
         let day = Self.dayIndex(ofNanoseconds: bar.startNanoseconds)
+        var slot = lastSlot
+        if slot < 0 || latestSymbols[slot] != bar.symbol {
+            if let known = slotOf[bar.symbol] {
+                slot = known
+            } else {
+                slot = latest.count
+                slotOf[bar.symbol] = slot
+                latestSymbols.append(bar.symbol)
+                latest.append(Day(day: day, close: bar.close, volume: bar.volume))
+                lastSlot = slot
+                return
+            }
+            lastSlot = slot
+        }
+        let current = latest[slot]
+        if day == current.day {
+            latest[slot].close = bar.close
+            latest[slot].volume += bar.volume
+            return
+        }
+        if day < current.day { return }
         var days = series[bar.symbol, default: []]
         // Taken out of the dictionary so the append below does not copy the array.
         series[bar.symbol] = nil
-        defer { series[bar.symbol] = days }
+        days.append(current)
+        if days.count > maxDays - 1 { days.removeFirst(days.count - (maxDays - 1)) }
+        series[bar.symbol] = days
+        latest[slot] = Day(day: day, close: bar.close, volume: bar.volume)
+    }
 
-        if let last = days.last {
-            if day == last.day {
-                days[days.count - 1].close = bar.close
-                days[days.count - 1].volume += bar.volume
-                return
-            }
-            if day < last.day { return }
-        }
-        days.append(Day(day: day, close: bar.close, volume: bar.volume))
-        if days.count > maxDays { days.removeFirst(days.count - maxDays) }
+    /// Every stored day of `symbol`, the latest included, oldest first.
+    private func recorded(_ symbol: String) -> [Day]? {
+        guard let slot = slotOf[symbol] else { return series[symbol] }
+        return (series[symbol] ?? []) + [latest[slot]]
     }
 
     /// Mean total volume of up to `days` most recent days strictly before `day`; a day before
     /// the query day is complete, the query day itself may still be trading. Nil when there is none.
     public func averageDailyVolume(_ symbol: String, days: Int = 20, before day: Int64) -> Double? {
-        guard days > 0, let recorded = series[symbol] else { return nil }
+        guard days > 0, let recorded = recorded(symbol) else { return nil }
         let window = recorded.filter { $0.day < day }.suffix(days)
         guard !window.isEmpty else { return nil }
         return window.reduce(0.0) { $0 + $1.volume } / Double(window.count)
@@ -61,7 +87,7 @@ public struct PriceHistory: Sendable {
     /// each labelled with its later day. Days without bars (weekends, holidays) are simply skipped;
     /// a pair whose earlier close is not a positive finite number gives no return.
     public func dailyReturns(_ symbol: String, before day: Int64) -> [(day: Int64, value: Double)] {
-        guard let recorded = series[symbol] else { return [] }
+        guard let recorded = recorded(symbol) else { return [] }
         let closes = recorded.filter { $0.day < day }
         guard closes.count >= 2 else { return [] }
         var returns: [(day: Int64, value: Double)] = []
@@ -123,16 +149,16 @@ public struct PriceHistory: Sendable {
 
     /// How many days are stored for `symbol`, for tests of the memory bound.
     func storedDays(_ symbol: String) -> Int {
-        series[symbol]?.count ?? 0
+        recorded(symbol)?.count ?? 0
     }
 
     /// The stored closes of `symbol`, oldest first.
     func dailyCloses(_ symbol: String) -> [(day: Int64, close: Double)] {
-        (series[symbol] ?? []).map { (day: $0.day, close: $0.close) }
+        (recorded(symbol) ?? []).map { (day: $0.day, close: $0.close) }
     }
 
     /// The stored daily volumes of `symbol`, oldest first.
     func dailyVolumes(_ symbol: String) -> [(day: Int64, volume: Double)] {
-        (series[symbol] ?? []).map { (day: $0.day, volume: $0.volume) }
+        (recorded(symbol) ?? []).map { (day: $0.day, volume: $0.volume) }
     }
 }

@@ -45,6 +45,9 @@ public struct BrokerFacts: Sendable, Equatable {
     public var buyingPower: Money
     /// Bid and ask, when the broker quotes; nil when it offers no quotes.
     public var quote: Quote?
+    /// False in a backtest: bars carry no bid/ask at all, so MAX_SPREAD_PCT is recorded as
+    /// skipped instead of refusing every entry NO_QUOTE.
+    public var replayWithoutQuotes = false
 
     public struct Quote: Sendable, Equatable {
         public var bid: Double

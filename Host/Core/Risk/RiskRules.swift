@@ -95,8 +95,9 @@ enum RiskRules {
             : .reject(.lowVolume, "average daily volume \(shown) of \(symbol) is below MIN_VOLUME_THRESHOLD \(limits.minVolume)")
     }
 
-    static func spread(_ entry: RoutedEntry, quote: BrokerFacts.Quote?, limits: RiskLimits) -> RuleOutcome {
+    static func spread(_ entry: RoutedEntry, quote: BrokerFacts.Quote?, limits: RiskLimits, replay: Bool = false) -> RuleOutcome {
         guard limits.marketChecks else { return .pass("skipped: TEST_MODE=true and MARKET_CHECKS_IN_TEST_MODE=false") }
+        guard !replay else { return .pass("skipped: a backtest's bars carry no bid/ask quotes") }
         guard let quote, quote.bid > 0, quote.ask >= quote.bid else {
             return .reject(.noQuote, "no bid/ask quote for \(entry.symbol): the spread cannot be checked before a live order")
         }

@@ -66,7 +66,7 @@ extension RiskEngine {
         let today = now / Self.day
         let volume = history.averageDailyVolume(entry.symbol, days: 20, before: today)
         if let stop = run("MIN_VOLUME_THRESHOLD", RiskRules.volume(symbol: entry.symbol, averageDaily: volume, limits: limits)) { return stop }
-        if let stop = run("MAX_SPREAD_PCT", RiskRules.spread(entry, quote: facts.quote, limits: limits)) { return stop }
+        if let stop = run("MAX_SPREAD_PCT", RiskRules.spread(entry, quote: facts.quote, limits: limits, replay: facts.replayWithoutQuotes)) { return stop }
         let sector = sectors.sector(of: entry.symbol)
         let sameSector = sector.map { name in positions.values.filter { $0.sector == name }.count } ?? 0
         if let stop = run("MAX_POSITIONS_PER_SECTOR", RiskRules.sector(symbol: entry.symbol, sector: sector, count: sameSector, limits: limits)) {

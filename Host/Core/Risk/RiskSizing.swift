@@ -5,7 +5,7 @@ import Foundation
 /// Risk amount = the least of the candidate's weighted share of the session cap, the account's
 /// MAX_RISK_PER_TRADE of capital and the module's max_risk_per_trade. Quantity = risk amount /
 /// |entry - stop|, capped so the position is worth at most MAX_POSITION_PCT of capital and no
-/// more than the buying power; whole shares unless FRACTIONAL and the broker takes fractions
+/// more than the strategy's max_quantity (a fixed-size strategy) and the buying power; whole shares unless FRACTIONAL and the broker takes fractions
 /// of the symbol; then the broker's minimums and the portfolio heat.
 extension RiskEngine {
     public enum Sizing: Sendable, Equatable {
@@ -47,6 +47,10 @@ extension RiskEngine {
         if positionCap < shares {
             shares = positionCap
             sizing.append("capped at MAX_POSITION_PCT \(RiskRules.percent(limits.maxPositionShare)) of capital \(capital)")
+        }
+        if let cap = candidate.intent.maxQuantity, cap.decimal < shares {
+            shares = cap.decimal
+            sizing.append("capped at the strategy's max_quantity \(cap)")
         }
         let cashCap = facts.buyingPower.decimal / entryPrice
         if cashCap < shares {

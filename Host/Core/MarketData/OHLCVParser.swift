@@ -1,0 +1,426 @@
+import Foundation
+
+/// The state of one `OHLCVReader` that the per-row loop touches: the chunk buffer, the
+/// column roles, the one-entry date cache and the last good timestamp. It lives at a fixed
+/// address owned by the reader, so the loop runs on plain memory (no per-row allocation,
+/// reference counting or exclusivity checks).
+struct OHLCVParser {
+    enum Status { case row, end, invalid, fatal }
+
+    /// One parsed row.
+    struct Row {
+        var time: Int64 = 0
+        var open = 0.0, high = 0.0, low = 0.0, close = 0.0, volume = 0.0
+        var line = 0
+        /// The row's timestamp had a time of day (false for daily files).
+        var hasTime = false
+    }
+
+    static let chunkSize = 1 << 20
+    /// A row may be at most this long; the buffer is refilled while less than this is left.
+    static let maxLine = 1 << 16
+    static let padding = 64
+
+    let file: String
+    let fd: Int32
+    let base: UnsafeMutablePointer<UInt8>
+    /// Next unread byte and the end of the data (which holds a '\n' sentinel).
+    var cursor: UnsafeMutablePointer<UInt8>
+    var end: UnsafeMutablePointer<UInt8>
+    var atEOF = false
+    /// The 1-based number of the line read last (the header is line 1).
+    var line = 0
+
+    let layout: OHLCVLayout
+    let roles: UnsafeMutablePointer<OHLCVLayout.Role>
+    let fieldCount: Int
+    let separateTime: Bool
+
+    // The one-entry date cache: the date's bytes, and its start in UTC for the file zone.
+    var keyLow: UInt64 = 0
+    var keyHigh: UInt16 = 0
+    var keyLength = 0
+    /// Local midnight of the cached date, seconds since 1970 as if local were UTC.
+    var dayLocal: Int64 = 0
+    /// UTC nanoseconds of the cached date's local midnight when the date has no offset change.
+    var dayBase: Int64 = 0
+    var dayShifts = false
+    var dayZone = OHLCVDayZone(offset: 0, transitions: [])
+    var dateDoesNotExist = false
+    let zone: OHLCVZone
+
+    var lastTime = Int64.min
+    var lastLine = 0
+    var error: OHLCVError?
+
+    /// Takes over `buffer` (from `allocateBuffer`), holding `filled` bytes of which the first
+    /// `consumed` (the header) are read.
+    init(file: String, fd: Int32, layout: OHLCVLayout, zone: OHLCVZone,
+         buffer: UnsafeMutablePointer<UInt8>, consumed: Int, filled: Int, atEOF: Bool) {
+        self.file = file
+        self.fd = fd
+        self.layout = layout
+        self.zone = zone
+        base = buffer
+        cursor = buffer + consumed
+        end = buffer + filled
+        end.pointee = OHLCVScan.lf
+        self.atEOF = atEOF
+        line = 1
+        roles = .allocate(capacity: layout.fieldCount)
+        roles.initialize(from: layout.roles, count: layout.fieldCount)
+        fieldCount = layout.fieldCount
+        separateTime = layout.roles.contains(.date)
+    }
+
+    /// A chunk buffer with room for the sentinel and the padding loads may touch.
+    static func allocateBuffer() -> UnsafeMutablePointer<UInt8> {
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize + padding)
+        buffer.initialize(repeating: 0, count: chunkSize + padding)
+        return buffer
+    }
+
+    /// Reads into `buffer` after its first `filled` bytes until the chunk is full or the file
+    /// ends; returns the new fill, whether the file ended, and errno on failure.
+    static func fill(fd: Int32, buffer: UnsafeMutablePointer<UInt8>, filled: Int) -> (filled: Int, atEOF: Bool, failure: Int32?) {
+        var filled = filled
+        while filled < chunkSize {
+            let count = read(fd, buffer + filled, chunkSize - filled)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return (filled, true, errno)
+            }
+            if count == 0 { return (filled, true, nil) }
+            filled += count
+        }
+        return (filled, false, nil)
+    }
+
+    func deallocate() {
+        base.deallocate()
+        roles.deallocate()
+    }
+
+    /// Moves what is left to the front and reads until the chunk is full or the file ends.
+    mutating func refill() -> OHLCVError? {
+        let remaining = max(end - cursor, 0)
+        if remaining > 0, cursor != base { memmove(base, cursor, remaining) }
+        let result = Self.fill(fd: fd, buffer: base, filled: remaining)
+        cursor = base
+        end = base + result.filled
+        end.pointee = OHLCVScan.lf
+        atEOF = result.atEOF
+        if let failure = result.failure {
+            end = base
+            end.pointee = OHLCVScan.lf
+            return OHLCVError(file: file, line: line + 1, message: "read failed: \(String(cString: strerror(failure)))")
+        }
+        return nil
+    }
+
+    /// Reads the next data row into `row`. `.invalid` and `.fatal` leave the problem in
+    /// `error`; after `.invalid` the bad line has been consumed and reading can go on.
+    mutating func next(_ row: inout Row) -> Status {
+        while true {
+            if end - cursor < Self.maxLine, !atEOF, let failure = refill() {
+                error = failure
+                return .fatal
+            }
+            if cursor >= end { return .end }
+            line += 1
+            let lineStart = UnsafePointer(cursor)
+            var p = lineStart
+            // Blank lines are skipped.
+            if p.pointee == OHLCVScan.lf { cursor += 1; continue }
+            if p.pointee == OHLCVScan.cr, p[1] == OHLCVScan.lf { cursor += 2; continue }
+
+            var open = 0.0, high = 0.0, low = 0.0, close = 0.0, volume = 0.0
+            var timeOfDay: Int64 = 0
+            var stampTime: Int64 = 0
+            var hasTime = separateTime
+            var column = 0
+            while true {
+                switch roles[column] {
+                case .open:
+                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
+                    open = value
+                case .high:
+                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
+                    high = value
+                case .low:
+                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
+                    low = value
+                case .close:
+                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
+                    close = value
+                case .volume:
+                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
+                    volume = value
+                case .date:
+                    guard date(&p), OHLCVScan.isDelimiter(p.pointee) else { return fieldError(column, lineStart) }
+                case .time:
+                    guard let value = OHLCVScan.timeOfDay(&p), OHLCVScan.isDelimiter(p.pointee) else {
+                        return fieldError(column, lineStart)
+                    }
+                    timeOfDay = value
+                case .stamp:
+                    guard stamp(&p, time: &stampTime, hasTime: &hasTime) else { return fieldError(column, lineStart) }
+                case .ignored:
+                    p = OHLCVScan.fieldEnd(p)
+                }
+                column += 1
+                if p.pointee != OHLCVScan.comma { break }
+                if column == fieldCount { return fieldError(column, lineStart) }
+                p += 1
+            }
+            if column != fieldCount { return fieldError(column, lineStart) }
+            if p.pointee == OHLCVScan.cr {
+                p += 1
+                if p.pointee != OHLCVScan.lf { return invalid("carriage return inside the line", lineStart) }
+            }
+            if p == UnsafePointer(end) {
+                if !atEOF { return lineTooLong() }
+                cursor = end
+            } else {
+                cursor = UnsafeMutablePointer(mutating: p + 1)
+            }
+
+            let time = separateTime ? combine(timeOfDay) : stampTime
+            // One test for the common case; NaN fails every comparison.
+            guard low > 0, high < .infinity, high >= low, open >= low, open <= high, close >= low, close <= high,
+                  volume >= 0, volume < .infinity else {
+                return valueError(open: open, high: high, low: low, close: close, volume: volume, lineStart)
+            }
+            guard time > lastTime else { return orderError(time, lineStart) }
+            lastTime = time
+            lastLine = line
+            row.time = time
+            row.open = open
+            row.high = high
+            row.low = low
+            row.close = close
+            row.volume = volume
+            row.line = line
+            row.hasTime = hasTime
+            return .row
+        }
+    }
+
+    // MARK: - Dates and times
+
+    /// UTC nanoseconds of the cached date at `timeOfDay` nanoseconds past local midnight.
+    @inline(__always)
+    func combine(_ timeOfDay: Int64) -> Int64 {
+        if !dayShifts { return dayBase + timeOfDay }
+        let seconds = timeOfDay / 1_000_000_000
+        return dayZone.utc(local: dayLocal + seconds) * 1_000_000_000 + (timeOfDay - seconds * 1_000_000_000)
+    }
+
+    /// A date, `YYYY-MM-DD` or `YYYYMMDD`, through the one-entry cache; leaves `p` after it.
+    @inline(__always)
+    mutating func date(_ p: inout UnsafePointer<UInt8>) -> Bool {
+        let raw = UnsafeRawPointer(p)
+        // Safe to load past a short line: the buffer has padding after the sentinel, and a
+        // match means none of the bytes is the line's end.
+        if raw.loadUnaligned(as: UInt64.self) == keyLow {
+            if keyLength == 10 {
+                if raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self) == keyHigh { p += 10; return true }
+            } else if keyLength == 8 {
+                p += 8
+                return true
+            }
+        }
+        return dateMiss(&p)
+    }
+
+    @inline(never)
+    mutating func dateMiss(_ p: inout UnsafePointer<UInt8>) -> Bool {
+        dateDoesNotExist = false
+        guard let year = OHLCVScan.number(p, count: 4) else { return false }
+        let month: Int64, day: Int64, length: Int
+        if p[4] == UInt8(ascii: "-") {
+            guard let m = OHLCVScan.number(p + 5, count: 2), p[7] == UInt8(ascii: "-"),
+                  let d = OHLCVScan.number(p + 8, count: 2) else { return false }
+            month = m; day = d; length = 10
+        } else {
+            guard let m = OHLCVScan.number(p + 4, count: 2), let d = OHLCVScan.number(p + 6, count: 2) else { return false }
+            month = m; day = d; length = 8
+        }
+        guard year >= 1, let days = OHLCVScan.days(year: year, month: month, day: day) else {
+            dateDoesNotExist = true
+            return false
+        }
+        let raw = UnsafeRawPointer(p)
+        keyLow = raw.loadUnaligned(as: UInt64.self)
+        keyHigh = length == 10 ? raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self) : 0
+        keyLength = length
+        dayLocal = days * 86_400
+        dayZone = zone.day(localMidnight: dayLocal)
+        dayShifts = !dayZone.transitions.isEmpty
+        dayBase = (dayLocal - dayZone.offset) * 1_000_000_000
+        p += length
+        return true
+    }
+
+    /// One column holding the whole timestamp: `YYYY-MM-DD` or `YYYYMMDD`, optionally followed
+    /// by `T` or a space, `HH:MM[:SS[.fff]]` and a zone (`Z`, `+hh:mm`, `-hhmm`, `+hh`); or
+    /// epoch time as digits only: up to 11 digits (optionally with a fraction) are seconds,
+    /// 12 to 14 digits are milliseconds. Exactly 8 digits are a YYYYMMDD date, never epoch.
+    mutating func stamp(_ p: inout UnsafePointer<UInt8>, time: inout Int64, hasTime: inout Bool) -> Bool {
+        var digits = 0
+        while OHLCVScan.digit(p[digits]) <= 9 { digits += 1 }
+        let after = p[digits]
+        let isDate = (digits == 4 && after == UInt8(ascii: "-"))
+            || (digits == 8 && (OHLCVScan.isDelimiter(after) || after == UInt8(ascii: "T") || after == UInt8(ascii: " ")))
+        if !isDate { return epoch(&p, digits: digits, time: &time, hasTime: &hasTime) }
+        guard date(&p) else { return false }
+        let separator = p.pointee
+        guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: " ") else {
+            hasTime = false
+            time = combine(0)
+            return true
+        }
+        p += 1
+        guard let timeOfDay = OHLCVScan.timeOfDay(&p) else { return false }
+        hasTime = true
+        let marker = p.pointee
+        if marker == UInt8(ascii: "Z") {
+            p += 1
+            time = (dayLocal * 1_000_000_000) + timeOfDay
+        } else if marker == UInt8(ascii: "+") || marker == UInt8(ascii: "-") {
+            guard let hours = OHLCVScan.number(p + 1, count: 2) else { return false }
+            var minutes: Int64 = 0
+            var q = p + 3
+            if q.pointee == UInt8(ascii: ":") {
+                guard let m = OHLCVScan.number(q + 1, count: 2) else { return false }
+                minutes = m; q += 3
+            } else if OHLCVScan.digit(q.pointee) <= 9 {
+                guard let m = OHLCVScan.number(q, count: 2) else { return false }
+                minutes = m; q += 2
+            }
+            guard hours <= 18, minutes < 60 else { return false }
+            let offset = (hours * 3600 + minutes * 60) * (marker == UInt8(ascii: "-") ? -1 : 1)
+            p = q
+            time = (dayLocal - offset) * 1_000_000_000 + timeOfDay
+        } else {
+            time = combine(timeOfDay)
+        }
+        return OHLCVScan.isDelimiter(p.pointee)
+    }
+
+    private func epoch(_ p: inout UnsafePointer<UInt8>, digits: Int, time: inout Int64, hasTime: inout Bool) -> Bool {
+        guard digits >= 1, digits <= 14, let value = OHLCVScan.number(p, count: digits) else { return false }
+        var q = p + digits
+        if digits <= 11 {
+            var nanos: Int64 = 0
+            if q.pointee == UInt8(ascii: ".") {
+                q += 1
+                var scale: Int64 = 100_000_000
+                let start = q
+                while OHLCVScan.digit(q.pointee) <= 9 {
+                    nanos += Int64(OHLCVScan.digit(q.pointee)) * scale
+                    scale /= 10
+                    q += 1
+                }
+                guard q > start else { return false }
+            }
+            time = value * 1_000_000_000 + nanos
+        } else {
+            time = value * 1_000_000
+        }
+        guard OHLCVScan.isDelimiter(q.pointee) else { return false }
+        hasTime = true
+        p = q
+        return true
+    }
+
+    // MARK: - Problems (slow path)
+
+    /// Consumes the bad line and records the problem.
+    mutating func invalid(_ message: String, _ lineStart: UnsafePointer<UInt8>) -> Status {
+        let lineEnd = UnsafePointer<UInt8>(memchr(lineStart, Int32(OHLCVScan.lf), end - lineStart + 1)!.assumingMemoryBound(to: UInt8.self))
+        if lineEnd == UnsafePointer(end), !atEOF { return lineTooLong() }
+        cursor = lineEnd == UnsafePointer(end) ? end : UnsafeMutablePointer(mutating: lineEnd + 1)
+        error = OHLCVError(file: file, line: line, message: message)
+        return .invalid
+    }
+
+    mutating func lineTooLong() -> Status {
+        error = OHLCVError(file: file, line: line, message: "line longer than \(Self.maxLine) bytes")
+        cursor = end
+        atEOF = true
+        return .fatal
+    }
+
+    /// The fields of the line at `lineStart`, without the line end.
+    func fields(_ lineStart: UnsafePointer<UInt8>) -> [String] {
+        var q = lineStart
+        while q.pointee != OHLCVScan.lf { q += 1 }
+        var text = String(decoding: UnsafeBufferPointer(start: lineStart, count: q - lineStart), as: UTF8.self)
+        if text.hasSuffix("\r") { text.removeLast() }
+        return text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// A field that did not parse, or a row with the wrong number of fields.
+    mutating func fieldError(_ column: Int, _ lineStart: UnsafePointer<UInt8>) -> Status {
+        let values = fields(lineStart)
+        guard values.count == fieldCount else {
+            return invalid("expected \(fieldCount) fields, found \(values.count)", lineStart)
+        }
+        let name = layout.names[column], text = values[column]
+        switch layout.roles[column] {
+        case .date:
+            if dateDoesNotExist { return invalid("column '\(name)': no such date: '\(text)'", lineStart) }
+            return invalid("column '\(name)': not a date: '\(text)' (expected YYYY-MM-DD or YYYYMMDD)", lineStart)
+        case .time:
+            return invalid("column '\(name)': not a time: '\(text)' (expected HH:MM[:SS[.fff]])", lineStart)
+        case .stamp:
+            if dateDoesNotExist { return invalid("column '\(name)': no such date: '\(text)'", lineStart) }
+            return invalid("column '\(name)': not a timestamp: '\(text)' (expected YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm], "
+                + "YYYYMMDD, or epoch seconds or milliseconds)", lineStart)
+        default:
+            return invalid("column '\(name)': not a number: '\(text)'", lineStart)
+        }
+    }
+
+    /// Says which value rule the row broke, in the order the rules are documented.
+    mutating func valueError(open: Double, high: Double, low: Double, close: Double, volume: Double,
+                             _ lineStart: UnsafePointer<UInt8>) -> Status {
+        let values = fields(lineStart)
+        func text(_ role: OHLCVLayout.Role) -> String {
+            layout.roles.firstIndex(of: role).map { values[$0] } ?? "0"
+        }
+        func name(_ role: OHLCVLayout.Role) -> String {
+            layout.roles.firstIndex(of: role).map { layout.names[$0] } ?? "volume"
+        }
+        let checked: [(OHLCVLayout.Role, Double)] = [(.open, open), (.high, high), (.low, low), (.close, close), (.volume, volume)]
+        for (role, value) in checked where !value.isFinite {
+            return invalid("column '\(name(role))': not a finite number: '\(text(role))'", lineStart)
+        }
+        for (role, value) in checked.dropLast() where value <= 0 {
+            return invalid("column '\(name(role))': price must be above zero: '\(text(role))'", lineStart)
+        }
+        if high < low {
+            return invalid("high '\(text(.high))' is below low '\(text(.low))'", lineStart)
+        }
+        if open < low || open > high {
+            return invalid("open '\(text(.open))' is outside low '\(text(.low))' .. high '\(text(.high))'", lineStart)
+        }
+        if close < low || close > high {
+            return invalid("close '\(text(.close))' is outside low '\(text(.low))' .. high '\(text(.high))'", lineStart)
+        }
+        return invalid("column '\(name(.volume))': negative volume: '\(text(.volume))'", lineStart)
+    }
+
+    mutating func orderError(_ time: Int64, _ lineStart: UnsafePointer<UInt8>) -> Status {
+        let fractional = time % 1_000_000_000 != 0 || lastTime % 1_000_000_000 != 0
+        let this = UTCTimestamp.iso8601(nanoseconds: time, fractional: fractional)
+        let previous = UTCTimestamp.iso8601(nanoseconds: lastTime, fractional: fractional)
+        // The line is already consumed: record without skipping again.
+        error = OHLCVError(file: file, line: line, message: time == lastTime
+            ? "duplicate timestamp \(this): line \(lastLine) has the same time"
+            : "out-of-order timestamp \(this): earlier than \(previous) on line \(lastLine)")
+        _ = lineStart
+        return .invalid
+    }
+}

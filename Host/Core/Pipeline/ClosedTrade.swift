@@ -1,0 +1,16 @@
+import Foundation
+
+/// One closed round trip as the books saw it: what a backtest's metrics are computed from.
+public struct ClosedTrade: Equatable, Sendable {
+    public let symbol: String
+    /// The side of the entry: buy for a long trade.
+    public let side: TradeSide
+    public let quantity: Quantity
+    public let entryNanoseconds: Int64
+    public let exitNanoseconds: Int64
+    /// Average entry price from the books; nil if the books had none.
+    public let entryPrice: Decimal?
+    public let exitPrice: Decimal
+    /// Net of fees.
+    public let pnl: Money
+}

@@ -1,0 +1,193 @@
+// The per-symbol market state the simulation updates on every bar: last close, its
+// bar's start and how many orders of the symbol are working. Built for the bar path,
+// which runs millions of times a second in a backtest: it lives in manually managed
+// memory (no reference counting, no exclusivity checks, no allocation), symbols are
+// matched as C strings without building a Swift String, and the slot of the next bar
+// is predicted from the order bars arrived in so far (a replay interleaves its
+// symbols in a fixed order), so the usual lookup is one short byte comparison.
+import TBotPluginAPI
+
+/// What the bar path reads and writes for one symbol.
+struct SymbolSlot {
+    var close: Double = 0           // 0: no bar seen yet
+    var startNs: tbot_time_ns_t = 0
+    var working: Int32 = 0          // working orders of the symbol
+    var next: Int32 = 0             // the slot whose bar followed this one's last time
+}
+
+/// The table's raw storage, reached through one stable pointer.
+struct MarketHeader {
+    var slots: UnsafeMutablePointer<SymbolSlot>
+    var names: UnsafeMutablePointer<CChar>  // capacity * symbolStride bytes, NUL-padded
+    var count: Int
+    var capacity: Int
+    var last: Int                           // slot of the previous bar, -1 before the first
+    var buckets: UnsafeMutablePointer<Int32> // open addressing: slot + 1, 0 = empty
+    var bucketMask: Int
+}
+
+/// Bytes reserved per symbol name: the ABI's inline symbol capacity, NUL included.
+let symbolStride = Int(TBOT_SYMBOL_CAP)
+
+/// True when the NUL-terminated `symbol` equals the stored, NUL-padded `name`.
+@inline(__always)
+private func sameSymbol(_ symbol: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>) -> Bool {
+    var i = 0
+    while i < symbolStride {
+        let byte = symbol[i]
+        if byte != name[i] { return false }
+        if byte == 0 { return true }
+        i += 1
+    }
+    return false  // longer than any stored name
+}
+
+/// FNV-1a over the symbol's bytes (at most symbolStride of them).
+@inline(__always)
+private func symbolHash(_ symbol: UnsafePointer<CChar>) -> Int {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    var i = 0
+    while i < symbolStride {
+        let byte = UInt8(bitPattern: symbol[i])
+        if byte == 0 { break }
+        hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        i += 1
+    }
+    return Int(truncatingIfNeeded: hash ^ (hash >> 29))
+}
+
+extension UnsafeMutablePointer where Pointee == MarketHeader {
+    /// The slot of `symbol`, or -1 when the table has none yet. Allocation-free.
+    @inline(__always)
+    func find(_ symbol: UnsafePointer<CChar>) -> Int {
+        let last = pointee.last
+        if last >= 0 {
+            let predicted = Int(pointee.slots[last].next)
+            if sameSymbol(symbol, pointee.names + predicted * symbolStride) {
+                pointee.last = predicted
+                return predicted
+            }
+        }
+        let found = probe(symbol)
+        if found >= 0 { noteSeen(found) }
+        return found
+    }
+
+    /// Records that `slot`'s bar came now: the prediction for the next lookup.
+    @inline(__always)
+    func noteSeen(_ slot: Int) {
+        let last = pointee.last
+        if last >= 0 { pointee.slots[last].next = Int32(truncatingIfNeeded: slot) }
+        pointee.last = slot
+    }
+
+    private func probe(_ symbol: UnsafePointer<CChar>) -> Int {
+        let mask = pointee.bucketMask
+        var bucket = symbolHash(symbol) & mask
+        while true {
+            let entry = Int(pointee.buckets[bucket])
+            if entry == 0 { return -1 }
+            if sameSymbol(symbol, pointee.names + (entry - 1) * symbolStride) { return entry - 1 }
+            bucket = (bucket + 1) & mask
+        }
+    }
+}
+
+/// Owns the header and the Swift-side views (names as Strings) used off the bar path.
+final class MarketTable {
+    let header: UnsafeMutablePointer<MarketHeader>
+    private(set) var symbols: [String] = []  // slot -> symbol
+    private var index: [String: Int] = [:]
+
+    init() {
+        let capacity = 16, buckets = 64
+        header = .allocate(capacity: 1)
+        let names = UnsafeMutablePointer<CChar>.allocate(capacity: capacity * symbolStride)
+        names.initialize(repeating: 0, count: capacity * symbolStride)
+        let bucketTable = UnsafeMutablePointer<Int32>.allocate(capacity: buckets)
+        bucketTable.initialize(repeating: 0, count: buckets)
+        header.initialize(to: MarketHeader(slots: .allocate(capacity: capacity), names: names, count: 0, capacity: capacity,
+                                           last: -1, buckets: bucketTable, bucketMask: buckets - 1))
+    }
+
+    deinit {
+        header.pointee.slots.deallocate()
+        header.pointee.names.deallocate()
+        header.pointee.buckets.deallocate()
+        header.deallocate()
+    }
+
+    var count: Int { header.pointee.count }
+
+    subscript(slot: Int) -> SymbolSlot {
+        get { header.pointee.slots[slot] }
+        set { header.pointee.slots[slot] = newValue }
+    }
+
+    /// The slot of `symbol`, or nil when no bar or order has named it.
+    func slot(of symbol: String) -> Int? { index[symbol] }
+
+    /// The last close of `symbol`, or nil before its first bar.
+    func close(of symbol: String) -> Double? {
+        guard let slot = index[symbol] else { return nil }
+        let close = self[slot].close
+        return close > 0 ? close : nil
+    }
+
+    /// The slot of `symbol`, created (without a price) when it has none. The caller
+    /// checked that the symbol fits TBOT_SYMBOL_CAP.
+    func slot(creating symbol: String) -> Int {
+        if let slot = index[symbol] { return slot }
+        precondition(!symbol.isEmpty && symbol.utf8.count < symbolStride, "symbol does not fit a slot")
+        if header.pointee.count == header.pointee.capacity { grow() }
+        let slot = header.pointee.count
+        header.pointee.slots.advanced(by: slot).initialize(to: SymbolSlot(next: Int32(slot)))
+        let name = header.pointee.names + slot * symbolStride
+        symbol.withCString { tbot_copy_string(name, symbolStride, $0) }
+        header.pointee.count = slot + 1
+        symbols.append(symbol)
+        index[symbol] = slot
+        if 2 * (slot + 1) > header.pointee.bucketMask + 1 {
+            rebuildBuckets(size: 2 * (header.pointee.bucketMask + 1))
+        } else {
+            insertBucket(slot)
+        }
+        return slot
+    }
+
+    /// Sets every slot's working count from `slots`, one entry per working order.
+    func recount<S: Sequence>(working slots: S) where S.Element == Int {
+        for slot in 0..<count { header.pointee.slots[slot].working = 0 }
+        for slot in slots { header.pointee.slots[slot].working += 1 }
+    }
+
+    private func grow() {
+        let old = header.pointee, capacity = old.capacity * 2
+        let slots = UnsafeMutablePointer<SymbolSlot>.allocate(capacity: capacity)
+        slots.moveInitialize(from: old.slots, count: old.count)
+        let names = UnsafeMutablePointer<CChar>.allocate(capacity: capacity * symbolStride)
+        names.initialize(repeating: 0, count: capacity * symbolStride)
+        names.update(from: old.names, count: old.count * symbolStride)
+        old.slots.deallocate()
+        old.names.deallocate()
+        header.pointee.slots = slots
+        header.pointee.names = names
+        header.pointee.capacity = capacity
+    }
+
+    private func rebuildBuckets(size: Int) {
+        header.pointee.buckets.deallocate()
+        let buckets = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        buckets.initialize(repeating: 0, count: size)
+        header.pointee.buckets = buckets
+        header.pointee.bucketMask = size - 1
+        for slot in 0..<count { insertBucket(slot) }
+    }
+
+    private func insertBucket(_ slot: Int) {
+        let mask = header.pointee.bucketMask
+        var bucket = symbolHash(header.pointee.names + slot * symbolStride) & mask
+        while header.pointee.buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
+        header.pointee.buckets[bucket] = Int32(slot + 1)
+    }
+}
