@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_DIR = .build/release
 DEBUG_DIR = .build/debug
 
-.PHONY: demo test deps build-release build-debug plugins bench clean
+.PHONY: demo test deps build-release build-debug plugins bench bench-backtest clean
 
 # Main job on the embedded default: paper mode, generated deterministic market day.
 demo: deps build-release
@@ -32,6 +32,10 @@ plugins: build-release
 
 bench: deps build-release
 	$(RELEASE_DIR)/tbot bench abi
+
+# The backtester against issue 6's targets: 1,000,000 generated minute bars, peak RSS, backtrader.
+bench-backtest:
+	scripts/bench-backtest.sh
 
 clean:
 	rm -rf .build plugins

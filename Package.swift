@@ -33,6 +33,15 @@ let plugins: [(Product, Target)] = [
     swiftPlugin("SMACrossSwift", product: "tbot_sma_cross_swift", path: "Plugins/SMACrossSwift"),
     cPlugin("PriceBandFilter", product: "tbot_price_band_filter", path: "Plugins/PriceBandFilter"),
     swiftPlugin("PaperBroker", product: "tbot_paper_broker", path: "Plugins/PaperBroker"),
+    // Seed strategies and filters (docs/strategies.md); Plugins/PluginSupport is their shared header.
+    cPlugin("OpenRangeBreakout", product: "tbot_open_range_breakout", path: "Plugins/OpenRangeBreakout", headers: ["../PluginSupport"]),
+    cPlugin("VWAPReversion", product: "tbot_vwap_reversion", path: "Plugins/VWAPReversion", headers: ["../PluginSupport"]),
+    cPlugin("CloseMomentum", product: "tbot_close_momentum", path: "Plugins/CloseMomentum", headers: ["../PluginSupport"]),
+    cPlugin("TechnicalBreakout", product: "tbot_technical_breakout", path: "Plugins/TechnicalBreakout", headers: ["../PluginSupport"]),
+    cPlugin("MeanReversion", product: "tbot_mean_reversion", path: "Plugins/MeanReversion", headers: ["../PluginSupport"]),
+    cPlugin("ADXFilter", product: "tbot_adx_filter", path: "Plugins/ADXFilter", headers: ["../PluginSupport"]),
+    cPlugin("BollingerConfluence", product: "tbot_bollinger_confluence", path: "Plugins/BollingerConfluence", headers: ["../PluginSupport"]),
+    cPlugin("VIXGatekeeper", product: "tbot_vix_gatekeeper", path: "Plugins/VIXGatekeeper", headers: ["../PluginSupport"]),
 ]
 
 // Deliberately broken or instrumented plugins for the loader tests and `tbot bench abi`.

@@ -179,9 +179,12 @@ static inline int tbot_sma_push(tbot_sma_t *s, double x) {
  * strategy makes is exact, and two means that are mathematically equal compare 0.
  *
  * tbot_price_fixed(p) = llround(p * 1e8). Exactness: the result equals the decimal price
- * times 1e8 whenever the price is the double nearest to a decimal with at most 8
- * fractional digits and |price| < 2^24 (16,777,216); see docs/indicators.md for the
- * measured bound (doubles cannot even tell all 8-decimal prices apart above 2^26).
+ * times 1e8 whenever p is the double nearest to a decimal with at most 8 fractional
+ * digits and |p| < 2^25 (33,554,432): there p is within 2^-29 of the decimal, so p * 1e8
+ * is within 0.19 + 0.25 (the product's rounding) of the integer. Above 2^25 some 8-decimal
+ * prices convert one unit off, and above 2^26 doubles cannot tell them apart at all
+ * (docs/indicators.md has the measurement). The bound holds for 2- or 4-decimal quotes
+ * too: above 2^25 the product itself is rounded to an even integer.
  * NaN, infinities and |p| >= 9.2e10 (p * 1e8 would not fit int64) give
  * TBOT_PRICE_FIXED_INVALID.
  *

@@ -108,8 +108,8 @@ final class IndicatorTests: XCTestCase {
         XCTAssertEqual(returns, [0, 0, 0, 1, 1])
         XCTAssertEqual(adx.adx, 100)
         XCTAssertEqual(adx.minus_di, 0)
-        // Smoothed sums: +DM and TR are both 1 per bar, so +DI = 100.
-        XCTAssertEqual(adx.plus_di, 100, accuracy: 1e-12)
+        // +DM is 1 and TR 1.5 on every bar (closes sit mid-bar), so +DI = 100 * 1 / 1.5.
+        XCTAssertEqual(adx.plus_di, 200.0 / 3, accuracy: 1e-12)
         tbot_adx_free(&adx)
     }
 
@@ -247,7 +247,7 @@ final class IndicatorTests: XCTestCase {
         let replay = Array(bars.prefix(90))
         first.push(replay)
         second.push(replay)
-        XCTAssertEqual(first.snapshot, second.snapshot)
+        XCTAssertEqual(first.bits, second.bits)
     }
 
     func testInvalidParametersReturnMinusOneAndLeaveASafeStruct() {
@@ -307,19 +307,18 @@ final class IndicatorTests: XCTestCase {
         var clean = Battery(), noisy = Battery()
         defer { clean.free(); noisy.free() }
         for (index, bar) in bars.enumerated() {
-            clean.push([bar])
-            if index % 7 == 3 {
-                let before = noisy.snapshot
-                let bad = [Bar(date: bar.date, high: .nan, low: bar.low, close: bar.close, volume: bar.volume),
-                           Bar(date: bar.date, high: bar.high, low: bar.low, close: .infinity, volume: bar.volume),
-                           Bar(date: bar.date, high: bar.high, low: bar.low, close: bar.close, volume: -.infinity)]
-                for bar in bad { noisy.push([bar], resetOnNewDay: false) }
-                // Only VWAP and the volume SMA see a finite close with a bad volume... all refuse.
-                XCTAssertEqual(noisy.snapshot, before, "bar \(index)")
-            }
+            let flags = clean.push([bar])
             noisy.push([bar])
+            if index % 7 == 3 {
+                let before = noisy.bits
+                let returns = noisy.pushNonFinite()
+                XCTAssertEqual(noisy.bits, before, "bar \(index): a non-finite input changed a result")
+                for (name, warm) in returns {
+                    XCTAssertEqual(warm, flags[name == "xsma20" ? "sma20" : name], "bar \(index): \(name) returned a different warm flag")
+                }
+            }
         }
-        XCTAssertEqual(clean.snapshot, noisy.snapshot)
+        XCTAssertEqual(clean.bits, noisy.bits)
     }
 
     // MARK: - Comparison machinery
@@ -400,19 +399,16 @@ final class IndicatorTests: XCTestCase {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let message = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-            throw TestSupportError("the reference script failed (\(process.terminationStatus)); TA-Lib and numpy come from "
-                + "scripts/install-deps.sh:\n\(message)")
+            throw TestSupportError("the reference script failed (\(process.terminationStatus)); python3 with TA-Lib and numpy "
+                + "is installed by scripts/install-deps.sh:\n\(message)")
         }
-        let object = try JSONSerialization.jsonObject(with: try Data(contentsOf: out))
-        guard let document = object as? [String: Any], let bars = document["bars"] as? Int,
-              let series = document["series"] as? [String: [Any]] else {
-            throw TestSupportError("unexpected reference output")
+        struct Document: Decodable {
+            let bars: Int
+            let talib: String
+            let series: [String: [Double?]]
         }
-        var parsed: [String: [Double?]] = [:]
-        for (name, values) in series {
-            parsed[name] = values.map { ($0 as? NSNumber)?.doubleValue }
-        }
-        return Reference(version: "TA-Lib \(document["talib"] as? String ?? "?")", bars: bars, series: parsed)
+        let document = try JSONDecoder().decode(Document.self, from: try Data(contentsOf: out))
+        return Reference(version: "TA-Lib \(document.talib)", bars: document.bars, series: document.series)
     }
 
     struct Bar {
@@ -513,6 +509,37 @@ private struct Battery {
          "bbands_upper": bbands.upper, "bbands_middle": bbands.middle, "bbands_lower": bbands.lower,
          "max20": high.value, "min20": low.value, "volume_sma20": volume.value, "vwap": vwap.value,
          "xsma20": xsma.value]
+    }
+
+    /// The snapshot as bit patterns, so NaN equals NaN in comparisons.
+    var bits: [String: UInt64] { snapshot.mapValues(\.bitPattern) }
+
+    /// Offers every indicator non-finite inputs (and VWAP a negative volume); returns the
+    /// warm flag each push answered.
+    mutating func pushNonFinite() -> [String: Bool] {
+        var flags: [String: Bool] = [:]
+        for bad in [Double.nan, .infinity, -.infinity] {
+            flags["sma5"] = tbot_sma_push(&sma5, bad) == 1
+            flags["sma20"] = tbot_sma_push(&sma, bad) == 1
+            flags["sma200"] = tbot_sma_push(&sma200, bad) == 1
+            flags["volume_sma20"] = tbot_sma_push(&volume, bad) == 1
+            flags["xsma20"] = tbot_xsma_push(&xsma, bad) == 1
+            flags["ema12"] = tbot_ema_push(&ema12, bad) == 1
+            flags["ema26"] = tbot_ema_push(&ema26, bad) == 1
+            flags["rsi14"] = tbot_rsi_push(&rsi, bad) == 1
+            flags["macd"] = tbot_macd_push(&macd, bad) == 1
+            flags["atr14"] = tbot_atr_push(&atr, 10, bad, 10) == 1
+            flags["adx14"] = tbot_adx_push(&adx, bad, 10, 10) == 1
+            flags["bbands_upper"] = tbot_bbands_push(&bbands, bad) == 1
+            flags["max20"] = tbot_highest_push(&high, bad) == 1
+            flags["min20"] = tbot_lowest_push(&low, bad) == 1
+            flags["vwap"] = tbot_vwap_push(&vwap, 10, 10, bad, 100) == 1
+        }
+        _ = tbot_adx_push(&adx, 10, 10, .nan)
+        _ = tbot_atr_push(&atr, .infinity, 10, 10)
+        flags["vwap"] = tbot_vwap_push(&vwap, 10, 10, 10, -1) == 1
+        _ = tbot_vwap_push(&vwap, 10, 10, 10, .nan)
+        return flags
     }
 
     mutating func reset() {

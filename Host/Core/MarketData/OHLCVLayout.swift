@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which field of a row is which, found from the header by name (case-insensitive, any order).
 struct OHLCVLayout: Equatable {
     enum Role: UInt8 {
@@ -27,7 +29,7 @@ struct OHLCVLayout: Equatable {
         var names = header.split(separator: ",", omittingEmptySubsequences: false).map { field -> String in
             var name = Substring(field)
             if name.hasPrefix("\u{FEFF}") { name = name.dropFirst() }
-            return String(name.trimmingCharacters(in: " \t\"'"))
+            return name.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'"))
         }
         let lower = names.map { $0.lowercased() }
         var roles = [Role](repeating: .ignored, count: names.count)

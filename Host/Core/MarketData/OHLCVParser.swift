@@ -53,6 +53,12 @@ struct OHLCVParser {
     var lastLine = 0
     var error: OHLCVError?
 
+    // The reader's per-bar state, kept here so its fast loop reads plain memory.
+    /// The reader must leave its fast loop (read-ahead pending, queued rows, an error, the end).
+    var slow = true
+    /// The interval the bars carry, once known.
+    var interval: UInt32 = 0
+
     /// Takes over `buffer` (from `allocateBuffer`), holding `filled` bytes of which the first
     /// `consumed` (the header) are read.
     init(file: String, fd: Int32, layout: OHLCVLayout, zone: OHLCVZone,
@@ -142,20 +148,15 @@ struct OHLCVParser {
             while true {
                 switch roles[column] {
                 case .open:
-                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
-                    open = value
+                    guard OHLCVScan.decimal(&p, &open) else { return fieldError(column, lineStart) }
                 case .high:
-                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
-                    high = value
+                    guard OHLCVScan.decimal(&p, &high) else { return fieldError(column, lineStart) }
                 case .low:
-                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
-                    low = value
+                    guard OHLCVScan.decimal(&p, &low) else { return fieldError(column, lineStart) }
                 case .close:
-                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
-                    close = value
+                    guard OHLCVScan.decimal(&p, &close) else { return fieldError(column, lineStart) }
                 case .volume:
-                    guard let value = OHLCVScan.decimal(&p) else { return fieldError(column, lineStart) }
-                    volume = value
+                    guard OHLCVScan.decimal(&p, &volume) else { return fieldError(column, lineStart) }
                 case .date:
                     guard date(&p), OHLCVScan.isDelimiter(p.pointee) else { return fieldError(column, lineStart) }
                 case .time:
@@ -338,9 +339,11 @@ struct OHLCVParser {
 
     /// Consumes the bad line and records the problem.
     mutating func invalid(_ message: String, _ lineStart: UnsafePointer<UInt8>) -> Status {
-        let lineEnd = UnsafePointer<UInt8>(memchr(lineStart, Int32(OHLCVScan.lf), end - lineStart + 1)!.assumingMemoryBound(to: UInt8.self))
-        if lineEnd == UnsafePointer(end), !atEOF { return lineTooLong() }
-        cursor = lineEnd == UnsafePointer(end) ? end : UnsafeMutablePointer(mutating: lineEnd + 1)
+        let dataEnd = UnsafePointer(end)
+        let found = memchr(UnsafeRawPointer(lineStart), Int32(OHLCVScan.lf), dataEnd - lineStart + 1)!
+        let lineEnd = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self))
+        if lineEnd == dataEnd, !atEOF { return lineTooLong() }
+        cursor = lineEnd == dataEnd ? end : UnsafeMutablePointer(mutating: lineEnd + 1)
         error = OHLCVError(file: file, line: line, message: message)
         return .invalid
     }

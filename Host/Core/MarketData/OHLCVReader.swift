@@ -33,11 +33,7 @@ public final class OHLCVReader {
     private var queue: [OHLCVParser.Row] = []
     private var queueIndex = 0
     private var pendingError: OHLCVError?
-    /// Set whenever `next()` must leave its fast loop: before the interval is known, while
-    /// the read-ahead queue or a pending error remains, after the end.
-    private var slow = true
     private var finished = false
-    private var interval: UInt32 = 0
     private let startBound: Int64
     private let endBound: Int64
 
@@ -111,10 +107,11 @@ public final class OHLCVReader {
     /// throws its `OHLCVError` (reading may go on after it), or with `skipInvalid` is counted
     /// in `skipped` and passed over.
     public func next() throws -> Bar? {
-        if slow { return try slowNext() }
+        let state = parser
+        if state.pointee.slow { return try slowNext() }
         var row = OHLCVParser.Row()
         while true {
-            switch parser.pointee.next(&row) {
+            switch state.pointee.next(&row) {
             case .row:
                 if row.time < startBound { continue }
                 if row.time >= endBound {
@@ -126,26 +123,28 @@ public final class OHLCVReader {
                 finish()
                 return nil
             case .invalid:
-                try problem(parser.pointee.error!)
+                try problem(state.pointee.error!)
             case .fatal:
                 finish()
-                throw parser.pointee.error!
+                throw state.pointee.error!
             }
         }
     }
 
     @inline(__always)
     private func bar(_ row: OHLCVParser.Row) -> Bar {
-        Bar(symbol: symbol, startNanoseconds: row.time, intervalSeconds: interval, open: row.open, high: row.high,
+        Bar(symbol: symbol, startNanoseconds: row.time, intervalSeconds: parser.pointee.interval, open: row.open, high: row.high,
             low: row.low, close: row.close, volume: row.volume)
     }
 
     private func finish() {
         finished = true
-        slow = true
+        parser.pointee.slow = true
     }
 
-    /// Throws the problem, or counts it when bad rows are skipped.
+    /// Throws the problem, or counts it when bad rows are skipped. Never inlined: the fast
+    /// loop then touches no mutable property of the class.
+    @inline(never)
     private func problem(_ error: OHLCVError) throws {
         guard options.skipInvalid else { throw error }
         skipped += 1
@@ -174,7 +173,7 @@ public final class OHLCVReader {
             throw error
         }
         if finished { return nil }
-        slow = false
+        parser.pointee.slow = false
         return try next()
     }
 
@@ -208,8 +207,9 @@ public final class OHLCVReader {
                 break lookahead
             }
         }
-        interval = options.intervalSeconds ?? OHLCVInterval.infer(
+        let interval = options.intervalSeconds ?? OHLCVInterval.infer(
             fileName: URL(fileURLWithPath: path).lastPathComponent, dateOnly: dateOnly ?? false, smallestGapNanoseconds: smallestGap)
+        parser.pointee.interval = interval
         intervalSeconds = interval
     }
 

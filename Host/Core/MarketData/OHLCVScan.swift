@@ -17,8 +17,8 @@ enum OHLCVScan {
     /// count of fraction digits, converted exactly (a mantissa below 2^53 divided by an exact
     /// power of ten, at most 10^22, is one correctly rounded IEEE division). Anything else
     /// (longer, exponent, nan, inf) goes to strtod, which must consume the whole field.
-    @inline(__always)
-    static func decimal(_ pointer: inout UnsafePointer<UInt8>) -> Double? {
+    @_transparent
+    static func decimal(_ pointer: inout UnsafePointer<UInt8>, _ result: inout Double) -> Bool {
         var q = pointer
         let negative = q.pointee == UInt8(ascii: "-")
         if negative || q.pointee == UInt8(ascii: "+") { q += 1 }
@@ -45,12 +45,14 @@ enum OHLCVScan {
             digits += fraction
         }
         guard digits > 0, digits <= 19, isDelimiter(q.pointee), mantissa < (1 << 53), fraction <= 22 else {
-            return slowDecimal(&pointer)
+            guard let value = slowDecimal(&pointer) else { return false }
+            result = value
+            return true
         }
-        var value = Double(mantissa)
-        if fraction > 0 { value /= powerOfTen(fraction) }
+        let value = Double(mantissa) / powerOfTen(fraction)
         pointer = q
-        return negative ? -value : value
+        result = negative ? -value : value
+        return true
     }
 
     @inline(__always)
