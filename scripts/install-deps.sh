@@ -2,7 +2,7 @@
 # Installs what TBot builds and tests against, only what is missing.
 # Debian or Ubuntu; run as root (or with sudo available).
 #   system: libsqlite3-dev libcurl4-openssl-dev libffi-dev (build), hledger (ledger export test)
-#   PyPI:   ofxtools (OFX export test)
+#   PyPI:   ofxtools (OFX export test), TA-Lib + numpy (indicator reference test)
 set -euo pipefail
 
 packages=(libsqlite3-dev libcurl4-openssl-dev libffi-dev hledger)
@@ -24,4 +24,11 @@ fi
 if ! python3 -c "import ofxtools" 2>/dev/null; then
     echo "installing: ofxtools (PyPI)"
     python3 -m pip install -q ofxtools
+fi
+
+# TA-Lib (the manylinux wheel bundles the C library) and numpy: the indicator reference
+# (Tests/Reference/indicators_reference.py) that IndicatorTests compares against.
+if ! python3 -c "import talib, numpy" 2>/dev/null; then
+    echo "installing: TA-Lib numpy (PyPI)"
+    python3 -m pip install -q TA-Lib numpy
 fi

@@ -10,7 +10,7 @@ struct RiskCommand: ParsableCommand {
 
 /// Opens the risk records of a mode's ledger; missing books are an error, never created.
 private func journal(_ options: LedgerOptions) throws -> RiskJournal {
-    RiskJournal(ledger: try options.open())
+    try RiskJournal(ledger: try options.open())
 }
 
 struct RiskExplain: ParsableCommand {

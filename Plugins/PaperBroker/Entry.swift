@@ -43,7 +43,8 @@ private nonisolated(unsafe) let simulation = allocateOnce(tbot_broker_simulation
     on_bar: { pointer, bar, err, errCap in
         // The bar path, millions of times a second in a backtest. For a symbol seen before
         // with no working orders it is a C-string lookup (usually one comparison) and two
-        // stores: no String, no dictionary, no allocation, no reference counting.
+        // stores: no String, no dictionary, no allocation, no reference counting. With
+        // working orders, a bar inside their trigger band is as cheap.
         if let pointer, let bar, let symbol = bar.pointee.symbol {
             let close = bar.pointee.close
             if close.isFinite && close > 0 {
@@ -51,21 +52,32 @@ private nonisolated(unsafe) let simulation = allocateOnce(tbot_broker_simulation
                 let slot = header.find(symbol)
                 if slot >= 0 {
                     let entry = header.pointee.slots + slot
+                    let start = bar.pointee.start_ns
                     entry.pointee.close = close
-                    entry.pointee.startNs = bar.pointee.start_ns
+                    entry.pointee.startNs = start
                     if entry.pointee.working == 0 { return TBOT_OK }
+                    // NaN fails these comparisons and goes to the checks of the slow path.
+                    if bar.pointee.low > entry.pointee.triggerLow && bar.pointee.high < entry.pointee.triggerHigh
+                        && start < entry.pointee.expiresNs { return TBOT_OK }
                 }
                 // A new symbol, or orders to evaluate.
-                return call(pointer, err, errCap) { try $0.onBar(bar.pointee, slot: slot) }
+                return slowBar(pointer, bar, slot, err, errCap)
             }
         }
         // Errors: a NULL argument or an unusable close.
-        return call(pointer, err, errCap) { broker in
-            let bar = try required(bar, "bar").pointee
-            try broker.onBar(bar, slot: -1)
-        }
+        return slowBar(pointer, bar, -1, err, errCap)
     }
 ))
+
+/// Everything on_bar does besides the fast path, out of line so that the fast path stays
+/// a small function.
+@inline(never)
+private func slowBar(_ pointer: UnsafeMutableRawPointer?, _ bar: UnsafePointer<tbot_bar_t>?, _ slot: Int,
+                     _ err: UnsafeMutablePointer<CChar>?, _ errCap: UInt32) -> tbot_status_t {
+    call(pointer, err, errCap) { broker in
+        try broker.onBar(try required(bar, "bar").pointee, slot: slot)
+    }
+}
 
 private nonisolated(unsafe) let fractionalCapability = allocateOnce(tbot_capability_t(
     size: cSize(tbot_capability_t.self),

@@ -13,6 +13,12 @@ struct SymbolSlot {
     var startNs: tbot_time_ns_t = 0
     var working: Int32 = 0          // working orders of the symbol
     var next: Int32 = 0             // the slot whose bar followed this one's last time
+    // A bar with low > triggerLow, high < triggerHigh and start_ns < expiresNs does nothing
+    // to the symbol's working orders (the bar path then skips them). Set by
+    // PaperBroker.recountWorking from the orders' prices.
+    var triggerLow = -Double.infinity
+    var triggerHigh = Double.infinity
+    var expiresNs = tbot_time_ns_t.max
 }
 
 /// The table's raw storage, reached through one stable pointer.
@@ -155,10 +161,14 @@ final class MarketTable {
         return slot
     }
 
-    /// Sets every slot's working count from `slots`, one entry per working order.
-    func recount<S: Sequence>(working slots: S) where S.Element == Int {
-        for slot in 0..<count { header.pointee.slots[slot].working = 0 }
-        for slot in slots { header.pointee.slots[slot].working += 1 }
+    /// Clears every slot's working count and trigger band.
+    func resetWorking() {
+        for slot in 0..<count {
+            header.pointee.slots[slot].working = 0
+            header.pointee.slots[slot].triggerLow = -.infinity
+            header.pointee.slots[slot].triggerHigh = .infinity
+            header.pointee.slots[slot].expiresNs = .max
+        }
     }
 
     private func grow() {

@@ -202,8 +202,31 @@ final class PaperBroker {
         }
     }
 
+    /// Sets each symbol's working-order count and the band of prices and times a bar must
+    /// reach to do anything to them (see action(_:_:)), which lets the bar path skip them.
     private func recountWorking() {
-        market.recount(working: state.working.lazy.map(\.slot))
+        market.resetWorking()
+        let slots = market.header.pointee.slots
+        for working in state.working {
+            let slot = slots + working.slot
+            slot.pointee.working += 1
+            if working.expiresNs != 0 { slot.pointee.expiresNs = min(slot.pointee.expiresNs, working.expiresNs) }
+            let buy = state.orders[working.orderIndex].side == TBOT_SIDE_BUY
+            var low = -Double.infinity, high = Double.infinity  // this order acts when bar.low <= low or bar.high >= high
+            switch state.orders[working.orderIndex].type {
+            case TBOT_ORDER_MARKET:
+                low = .infinity  // every bar fills it
+            case TBOT_ORDER_LIMIT:
+                if buy { low = working.limitPrice } else { high = working.limitPrice }
+            case TBOT_ORDER_STOP:
+                if buy { high = working.stopPrice } else { low = working.stopPrice }
+            default:  // STOP_LIMIT: the stop until triggered, then the limit
+                let price = working.triggered ? working.limitPrice : working.stopPrice
+                if buy == working.triggered { low = price } else { high = price }
+            }
+            slot.pointee.triggerLow = max(slot.pointee.triggerLow, low)
+            slot.pointee.triggerHigh = min(slot.pointee.triggerHigh, high)
+        }
     }
 
     // MARK: simulation

@@ -66,7 +66,8 @@ final class IndicatorTests: XCTestCase {
         XCTAssertEqual(macd.histogram, 0)
         // Bar 4: fast k = 2/3, slow k = 1/2.
         XCTAssertEqual(tbot_macd_push(&macd, 9), 1)
-        XCTAssertEqual(macd.macd, (4 + (9 - 4) * (2.0 / 3)) - (3 + (9 - 3) * 0.5), accuracy: 1e-12)
+        let fastEMA: Double = 4 + 5 * (2.0 / 3), slowEMA: Double = 3 + 6 * 0.5
+        XCTAssertEqual(macd.macd, fastEMA - slowEMA, accuracy: 1e-12)
         tbot_macd_free(&macd)
     }
 
@@ -198,9 +199,11 @@ final class IndicatorTests: XCTestCase {
         XCTAssertEqual(a.value, 1.15)
 
         // One unit of 1e-8 either way is seen.
-        XCTAssertEqual(tbot_xsma_push(&b, 1.00000001), 1) // window 1.2, 1.1, 1.3, 1.00000001
-        XCTAssertEqual(tbot_xsma_compare(&a, &b), 1)
-        XCTAssertEqual(tbot_xsma_compare(&b, &a), -1)
+        // b's window becomes 1.2, 1.1, 1.3, 1.00000001: mean 1.1500000000250, just above.
+        XCTAssertEqual(tbot_xsma_push(&b, 1.00000001), 1)
+        XCTAssertEqual(b.sum, 460_000_001)
+        XCTAssertEqual(tbot_xsma_compare(&a, &b), -1)
+        XCTAssertEqual(tbot_xsma_compare(&b, &a), 1)
 
         // SMA(2) of 0.1, 0.2 against SMA(2) of 0.3, 0.0: equal means, different float sums.
         XCTAssertNotEqual((0.1 + 0.2) / 2, (0.3 + 0.0) / 2)
@@ -227,6 +230,41 @@ final class IndicatorTests: XCTestCase {
         let before = wide.sum
         XCTAssertEqual(tbot_xsma_push_fixed(&wide, limit + 1), 1)
         XCTAssertEqual(wide.sum, before)
+    }
+
+    // MARK: - Drift
+
+    /// 300,000 bars of a random walk falling from 10,000 to about 1: the running sums must
+    /// still agree with a direct recomputation of the last window (a plain running sum
+    /// would carry the rounding of the high-priced bars into the low-priced ones).
+    func testRunningSumsDoNotDriftOverALongRun() {
+        var sma = tbot_sma_t(), bands = tbot_bbands_t()
+        XCTAssertEqual(tbot_sma_init(&sma, 20), 0)
+        XCTAssertEqual(tbot_bbands_init(&bands, 20, 2, 2), 0)
+        defer { tbot_sma_free(&sma); tbot_bbands_free(&bands) }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func uniform() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / 9_007_199_254_740_992.0
+        }
+        let count = 300_000
+        var price = 10_000.0, window: [Double] = [], worstMean = 0.0, worstDeviation = 0.0
+        for index in 0..<count {
+            price *= exp(-log(10_000.0) / Double(count) + 0.002 * (uniform() - 0.5))
+            window.append(price)
+            if window.count > 20 { window.removeFirst() }
+            _ = tbot_sma_push(&sma, price)
+            _ = tbot_bbands_push(&bands, price)
+            if index % 997 == 0 && window.count == 20 || index == count - 1 {
+                let mean = window.reduce(0, +) / 20
+                let deviation = sqrt(window.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 20)
+                worstMean = max(worstMean, abs(sma.value - mean) / mean, abs(bands.middle - mean) / mean)
+                worstDeviation = max(worstDeviation, abs((bands.upper - bands.middle) / 2 - deviation) / mean)
+            }
+        }
+        XCTAssertLessThan(price, 2)
+        XCTAssertLessThan(worstMean, 1e-13)
+        XCTAssertLessThan(worstDeviation, 1e-13)
     }
 
     // MARK: - Reset, invalid parameters, bad inputs
@@ -388,8 +426,8 @@ final class IndicatorTests: XCTestCase {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("out.json"), err = scratch.appendingPathComponent("err.txt")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, path]

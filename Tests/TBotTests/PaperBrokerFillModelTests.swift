@@ -11,11 +11,14 @@ final class PaperBrokerFillModelTests: XCTestCase {
     private let minute: Int64 = 60_000_000_000
     private var clock = SimulatedClock(startNanoseconds: 1_704_205_800_000_000_000)
 
-    private func broker(_ params: [String: String], clock start: Int64? = nil) throws -> BrokerPlugin {
+    private func instance(_ params: [String: String], clock start: Int64? = nil) throws -> PluginInstance {
         clock = SimulatedClock(startNanoseconds: start ?? day0)
         let parameters = params.keys.sorted().map { ManifestParameter(key: $0, value: params[$0]!) }
-        return try XCTUnwrap(BrokerPlugin(TestHost.instance("tbot_paper_broker", parameters: parameters,
-                                                            environment: TestHost.environment(clock: clock))))
+        return try TestHost.instance("tbot_paper_broker", parameters: parameters, environment: TestHost.environment(clock: clock))
+    }
+
+    private func broker(_ params: [String: String], clock start: Int64? = nil) throws -> BrokerPlugin {
+        try XCTUnwrap(BrokerPlugin(instance(params, clock: start)))
     }
 
     /// Delivers a one-minute bar starting `start` ns as the host does: the clock at the bar's end.
@@ -52,7 +55,7 @@ final class PaperBrokerFillModelTests: XCTestCase {
 
     private func loadProblem(_ params: [String: String]) -> String? {
         do {
-            _ = try broker(params)
+            _ = try instance(params)
             return nil
         } catch {
             return (error as? PluginLoadFailure)?.problem ?? "\(error)"
@@ -205,6 +208,36 @@ final class PaperBrokerFillModelTests: XCTestCase {
         XCTAssertEqual(fills.map(\.timeNanoseconds), [2, 4, 6, 8].map { day0 + $0 * minute })
         XCTAssertEqual(try paper.positions(), [])
         XCTAssertEqual(try paper.account().cash.units, 1_000_000_000 + (-990 + 388 - 206 + 840) * 10_000)
+    }
+
+    func testTouchingThePriceExactlyIsATouch() throws {
+        let paper = try broker([:])
+        try flat(paper, "XYZ", minute: 0, 100)
+        _ = try submit(paper, "c1", "XYZ", .buy, 10, .limit(price: 99))
+        try feed(paper, "XYZ", minute: 1, 99.5, 100, 99, 99.5)
+        _ = try submit(paper, "c2", "XYZ", .sell, 5, .limit(price: 101))
+        _ = try submit(paper, "c3", "XYZ", .sell, 5, .stop(price: 97))
+        try feed(paper, "XYZ", minute: 2, 100, 101, 99, 100)
+        try feed(paper, "XYZ", minute: 3, 98, 98, 97, 97.5)
+        XCTAssertEqual(try paper.fills(since: 0).map(\.price), [99, 101, 97])
+        XCTAssertEqual(try paper.fills(since: 0).map(\.timeNanoseconds), [1, 2, 3].map { day0 + $0 * minute })
+    }
+
+    /// Many symbols, in a fixed and then a shuffled order: every bar updates its own symbol.
+    func testEveryOneOfManySymbolsKeepsItsOwnPrice() throws {
+        let paper = try broker(["starting_cash": "1000000"])
+        let symbols = (0..<150).map { "S\($0)" }
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            let order = round < 2 ? symbols : symbols.shuffled(using: &generator)
+            for symbol in order {
+                let price = Double(round * 1000 + symbols.firstIndex(of: symbol)! + 1)
+                try feed(paper, symbol, at: day0 + Int64(round) * minute, price, price, price, price)
+            }
+        }
+        for (i, symbol) in symbols.enumerated() {
+            XCTAssertEqual(try submit(paper, "c\(i)", symbol, .buy, 1).averageFillPrice, Double(3000 + i + 1), symbol)
+        }
     }
 
     func testGapsThroughTheLevelFillAtTheOpen() throws {

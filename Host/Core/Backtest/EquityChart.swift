@@ -101,8 +101,8 @@ public struct EquityChart {
             let zero = Self.num(ddScale.y(0))
             var d = "M\(Self.num(xs[kept[0]])) \(zero) L"
             d.reserveCapacity(kept.count * 14 + 40)
-            for i in kept {
-                d += " " + Self.num(xs[i]) + " " + Self.num(ddScale.y(stats.drawdowns[i]))
+            for (n, i) in kept.enumerated() {
+                d += (n == 0 ? "" : " ") + Self.num(xs[i]) + " " + Self.num(ddScale.y(stats.drawdowns[i]))
             }
             d += " \(Self.num(xs[kept[kept.count - 1]])) \(zero) Z"
             out += "<path class=\"drawdown\" d=\"\(d)\" fill=\"\(Color.drawdown)\" fill-opacity=\"0.35\" stroke=\"\(Color.drawdown)\" stroke-width=\"1\" stroke-linejoin=\"round\"/>\n"

@@ -25,8 +25,12 @@ extension BudgetBook {
         let module = bot.module
         let before = budget(bot: id)
         let trade = BotTrade(bot: id, module: module, tradeUUID: tradeUUID, symbol: symbol, closedNanoseconds: now, pnl: pnl, budgetBefore: before)
-        let history = try ledger.read { try BudgetStore.trades($0, bot: id) } + [trade]
-        let performance = BotPerformance(trades: history, recentWindow: supervisor.policy.recentTrades)
+        // The whole history is read only when the supervisor judges a compounded profit: it
+        // grows with every trade, and the other branches do not need it.
+        func performance() throws -> BotPerformance {
+            let history = try ledger.read { try BudgetStore.trades($0, bot: id) } + [trade]
+            return BotPerformance(trades: history, recentWindow: supervisor.policy.recentTrades)
+        }
         let botAccount = ChartOfAccounts.bot(module: module, bot: id)
         let audit = TransactionAudit(module: module, bot: id, ticker: symbol, pnl: pnl, tradeUUID: tradeUUID)
         var transactions: [NewTransaction] = []
@@ -56,7 +60,7 @@ extension BudgetBook {
                 try BudgetStore.events(db, since: since, until: now, subjects: [id, module, "account"], level: .critical).count
             }
             let outcome = supervisor.evaluate(.init(
-                profit: pnl, currentBudget: before, performance: performance, maxDrawdown: bot.maxDrawdown,
+                profit: pnl, currentBudget: before, performance: try performance(), maxDrawdown: bot.maxDrawdown,
                 maxBudgetCap: planned?.bot.maxBudgetCap, moduleBudget: modules[module]?.declaredBudget ?? .zero,
                 moduleBotBudgets: botBudgets(module: module), vix: vix, criticalAlerts: critical))
             decision.kind = outcome.kind

@@ -49,7 +49,8 @@ enum OHLCVScan {
             result = value
             return true
         }
-        let value = Double(mantissa) / powerOfTen(fraction)
+        var value = Double(mantissa)
+        if fraction > 0 { value /= powerOfTen(fraction) }
         pointer = q
         result = negative ? -value : value
         return true

@@ -25,6 +25,7 @@ public enum DecimalText {
         var input = value
         var rounded = Decimal()
         NSDecimalRound(&rounded, &input, fractionDigits, .bankers)
+        if let fast = integerFormat(rounded, fractionDigits: fractionDigits, trimZeros: trimZeros) { return fast }
         let number = NSDecimalNumber(decimal: rounded)
         let formatter = NumberFormatter()
         formatter.locale = posix
@@ -35,9 +36,37 @@ public enum DecimalText {
         formatter.minimumFractionDigits = trimZeros ? 0 : fractionDigits
         return formatter.string(from: number) ?? number.stringValue
     }
+
+    /// The same text from integer digits, without a NumberFormatter (which costs tens of
+    /// microseconds a call): `rounded` times 10^digits is a whole number; nil when it does not
+    /// fit an Int64 (the formatter then handles it).
+    private static func integerFormat(_ rounded: Decimal, fractionDigits: Int, trimZeros: Bool) -> String? {
+        guard (0...15).contains(fractionDigits) else { return nil }
+        var power: Int64 = 1
+        for _ in 0..<fractionDigits { power *= 10 }
+        let scaled = rounded * Decimal(power)
+        guard scaled.magnitude < Decimal(Int64.max / 10), scaled == scaled.rounded0 else { return nil }
+        let integer = NSDecimalNumber(decimal: scaled).int64Value
+        let magnitude = integer.magnitude
+        var fraction = String(magnitude % UInt64(power))
+        fraction = String(repeating: "0", count: fractionDigits - fraction.count) + fraction
+        if trimZeros { while fraction.hasSuffix("0") { fraction.removeLast() } }
+        let text = String(magnitude / UInt64(power)) + (fraction.isEmpty || fractionDigits == 0 ? "" : "." + fraction)
+        return integer < 0 ? "-" + text : text
+    }
 }
 
 /// Decimal to int64 with an explicit rounding rule.
+private extension Decimal {
+    /// Rounded to a whole number (for checking that a value has no fraction left).
+    var rounded0: Decimal {
+        var input = self
+        var result = Decimal()
+        NSDecimalRound(&result, &input, 0, .plain)
+        return result
+    }
+}
+
 enum DecimalRounding {
     static func int64(_ value: Decimal, mode: NSDecimalNumber.RoundingMode = .bankers) -> Int64 {
         var input = value

@@ -33,11 +33,28 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
         Money(DecimalText.fromPrice(price) * quantity.decimal)
     }
 
-    /// Rounded to cents for display, e.g. "1234.56".
-    public var description: String { DecimalText.format(decimal, fractionDigits: 2) }
+    /// Rounded half-even to cents for display, e.g. "1234.56".
+    public var description: String {
+        var cents = units / 100
+        let rest = units % 100
+        // Half-even on the dropped two digits, away from zero above half.
+        if abs(rest) > 50 || (abs(rest) == 50 && cents % 2 != 0) { cents += rest < 0 ? -1 : 1 }
+        return Self.text(cents, digits: 2)
+    }
 
     /// Every stored digit, e.g. "1234.5678": for the ledger, exports and audit messages.
-    public var exactDescription: String { DecimalText.format(decimal, fractionDigits: 4) }
+    public var exactDescription: String { Self.text(units, digits: 4) }
+
+    /// `scaled` / 10^digits in plain decimal, from integers (no formatter: money is printed
+    /// on hot paths). A value that rounds to zero prints without a sign.
+    private static func text(_ scaled: Int64, digits: Int) -> String {
+        let divisor: Int64 = digits == 2 ? 100 : 10_000
+        let magnitude = scaled.magnitude
+        let whole = magnitude / UInt64(divisor), fraction = magnitude % UInt64(divisor)
+        var fractionText = String(fraction)
+        fractionText = String(repeating: "0", count: digits - fractionText.count) + fractionText
+        return (scaled < 0 ? "-" : "") + String(whole) + "." + fractionText
+    }
 
     public static func + (lhs: Money, rhs: Money) -> Money { Money(units: lhs.units + rhs.units) }
     public static func - (lhs: Money, rhs: Money) -> Money { Money(units: lhs.units - rhs.units) }

@@ -5,7 +5,8 @@ import Foundation
 /// its target raises a notification once per UTC day. The host never moves money.
 enum BrokerFloat {
     static func target(capital: Money, share: Decimal, brokers: Int) -> Money {
-        Money(capital.decimal * share / Decimal(max(1, brokers)), roundingDown: true)
+        // floor(floor(x) / n) == floor(x / n): the division is done on integers.
+        Money(units: Money(capital.decimal * share, roundingDown: true).units / Int64(max(1, brokers)))
     }
 
     static func check(engine: RiskEngine, broker: String, float: Money, at now: Int64) throws -> [RiskEvent] {
@@ -13,8 +14,9 @@ enum BrokerFloat {
         let limits = engine.inForce
         let target = target(capital: capital, share: limits.brokerFloatShare, brokers: engine.activeBrokers.count)
         guard target > .zero else { return [] }
+        // Compared as |float - target| > trigger x target: no division on the path taken every session.
+        guard Decimal(abs(float.units - target.units)) > limits.rebalanceTrigger * Decimal(target.units) else { return [] }
         let deviation = abs(float.decimal - target.decimal) / target.decimal
-        guard deviation > limits.rebalanceTrigger else { return [] }
         let subject = "rebalance:\(broker)"
         let dayStart = now - now % RiskEngine.day
         guard try !engine.journal.events(since: dayStart).contains(where: { $0.subject == subject }) else { return [] }

@@ -46,11 +46,11 @@ public enum DefenseMonitor {
         if recent.count >= policy.minTrades, winRate(recent) < policy.winRateFloor {
             reasons.append("win rate \(RiskRules.percent(winRate(recent))) of \(recent.count) trades in \(policy.winRateDays) days is below \(RiskRules.percent(policy.winRateFloor))")
         }
-        for float in floats where float.start > .zero {
+        for float in floats where float.start > .zero
+            && Decimal(float.start.units - float.now.units) > policy.floatDrawdown * Decimal(float.start.units) {
+            // Compared above without a division; the share is worked out only for the message.
             let drawdown = (float.start.decimal - float.now.decimal) / float.start.decimal
-            if drawdown > policy.floatDrawdown {
-                reasons.append("broker \(float.broker) float \(float.now) is \(RiskRules.percent(drawdown)) below its starting float \(float.start) (limit \(RiskRules.percent(policy.floatDrawdown)))")
-            }
+            reasons.append("broker \(float.broker) float \(float.now) is \(RiskRules.percent(drawdown)) below its starting float \(float.start) (limit \(RiskRules.percent(policy.floatDrawdown)))")
         }
         let firstDay = windowFirstDay(tradingDays: tradingDays, count: policy.killSwitchWindowDays, today: now / RiskEngine.day)
         let firings = killSwitchDays.filter { $0 >= firstDay }.count

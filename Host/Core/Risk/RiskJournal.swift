@@ -6,9 +6,30 @@ import GRDB
 /// so both paths run the same SQL.
 public final class RiskJournal {
     private let database: DatabaseQueue
+    /// With a sole writer (a backtest's own ledger), copies of what the engine reads back at every
+    /// session start, kept beside the file so the reads cost no query. Writes go to both.
+    private var mirror: Mirror?
 
-    /// The records of `ledger`'s file.
-    public init(ledger: Ledger) { database = ledger.database }
+    private struct Mirror {
+        var trades: [RiskTradeResult]
+        var killSwitch: [KillSwitchEvent]
+        var floats: [String: Money]
+        var defense: [DefenseLogEntry]
+        var events: [RiskEvent]
+    }
+
+    /// The records of `ledger`'s file. `soleWriter`: nothing else writes this file while the
+    /// journal lives (a backtest), so reads are answered from memory.
+    public init(ledger: Ledger, soleWriter: Bool = false) throws {
+        database = ledger.database
+        if soleWriter {
+            let floats = try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT broker, starting_float FROM risk_broker_floats").map { (String($0["broker"]), Money(units: $0["starting_float"])) }
+            }
+            mirror = Mirror(trades: try trades(), killSwitch: try killSwitchEvents(), floats: Dictionary(floats, uniquingKeysWith: { first, _ in first }),
+                            defense: try defenseLog(), events: try events())
+        }
+    }
 
     /// Records that live as long as this object.
     public init() throws {
@@ -85,11 +106,21 @@ public final class RiskJournal {
                 INSERT INTO risk_trades (closed_ns, broker, session, session_start_ns, symbol, pnl) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [trade.closedNanoseconds, trade.broker, trade.session, trade.sessionStartNanoseconds, trade.symbol, trade.pnl.units])
         }
+        mirror?.trades.append(trade)
     }
 
     /// Closed trades from `since` on, oldest first.
     public func trades(since: Int64 = .min) throws -> [RiskTradeResult] {
-        try database.read { db in
+        if let mirror {
+            // Appended in time order: the first one at or after `since` is found by bisection.
+            var low = 0, high = mirror.trades.count
+            while low < high {
+                let middle = (low + high) / 2
+                if mirror.trades[middle].closedNanoseconds < since { low = middle + 1 } else { high = middle }
+            }
+            return Array(mirror.trades[low...])
+        }
+        return try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM risk_trades WHERE closed_ns >= ? ORDER BY closed_ns, id", arguments: [since]).map {
                 RiskTradeResult(closedNanoseconds: $0["closed_ns"], broker: $0["broker"], session: $0["session"],
                                 sessionStartNanoseconds: $0["session_start_ns"], symbol: $0["symbol"], pnl: Money(units: $0["pnl"]))
@@ -103,10 +134,12 @@ public final class RiskJournal {
                 INSERT INTO risk_kill_switch (fired_ns, day, broker, realized, limit_amount, reason) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [event.firedNanoseconds, event.day, event.broker, event.realized.units, event.limit.units, event.reason])
         }
+        mirror?.killSwitch.append(event)
     }
 
     public func killSwitchEvents(broker: String? = nil) throws -> [KillSwitchEvent] {
-        try database.read { db in
+        if let mirror { return mirror.killSwitch.filter { broker == nil || $0.broker == broker } }
+        return try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM risk_kill_switch WHERE ? IS NULL OR broker = ? ORDER BY id", arguments: [broker, broker]).map {
                 KillSwitchEvent(firedNanoseconds: $0["fired_ns"], day: $0["day"], broker: $0["broker"],
                                 realized: Money(units: $0["realized"]), limit: Money(units: $0["limit_amount"]), reason: $0["reason"])
@@ -118,7 +151,8 @@ public final class RiskJournal {
 
     /// The broker's first recorded float; records `current` when there is none yet.
     public func startingFloat(broker: String, current: Money, at now: Int64) throws -> Money {
-        try database.write { db in
+        if let known = mirror?.floats[broker] { return known }
+        let starting = try database.write { db -> Money in
             if let units = try Int64.fetchOne(db, sql: "SELECT starting_float FROM risk_broker_floats WHERE broker = ?", arguments: [broker]) {
                 return Money(units: units)
             }
@@ -126,6 +160,8 @@ public final class RiskJournal {
                            arguments: [broker, current.units, now])
             return current
         }
+        mirror?.floats[broker] = starting
+        return starting
     }
 
     public func record(_ entry: DefenseLogEntry) throws {
@@ -133,10 +169,12 @@ public final class RiskJournal {
             try db.execute(sql: "INSERT INTO risk_defense_log (at_ns, event, reasons, limits) VALUES (?, ?, ?, ?)",
                            arguments: [entry.atNanoseconds, entry.event.rawValue, try Self.json(entry.reasons), try Self.json(entry.limits)])
         }
+        mirror?.defense.append(entry)
     }
 
     public func defenseLog() throws -> [DefenseLogEntry] {
-        try database.read { db in
+        if let mirror { return mirror.defense }
+        return try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM risk_defense_log ORDER BY id").map { row in
                 let reasons: String = row["reasons"], limits: String = row["limits"]
                 return DefenseLogEntry(atNanoseconds: row["at_ns"], event: DefenseLogEntry.Event(rawValue: row["event"]) ?? .activated,
@@ -148,15 +186,20 @@ public final class RiskJournal {
 
     @discardableResult
     public func record(_ event: RiskEvent) throws -> Int64 {
-        try database.write { db in
+        let id = try database.write { db -> Int64 in
             try db.execute(sql: "INSERT INTO risk_events (at_ns, level, subject, message) VALUES (?, ?, ?, ?)",
                            arguments: [event.atNanoseconds, event.level.rawValue, event.subject, event.message])
             return db.lastInsertedRowID
         }
+        var stored = event
+        stored.id = id
+        mirror?.events.append(stored)
+        return id
     }
 
     public func events(since: Int64 = .min) throws -> [RiskEvent] {
-        try database.read { db in
+        if let mirror { return mirror.events.filter { $0.atNanoseconds >= since } }
+        return try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM risk_events WHERE at_ns >= ? ORDER BY id", arguments: [since]).map {
                 RiskEvent(id: $0["id"], atNanoseconds: $0["at_ns"], level: NotificationLevel(rawValue: $0["level"]) ?? .info,
                           subject: $0["subject"], message: $0["message"])

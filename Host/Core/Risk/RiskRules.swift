@@ -16,8 +16,10 @@ enum RiskRules {
     }
 
     /// Lower-case UTC weekday name; 1970-01-01 was a Thursday.
+    private static let weekdayNames = ["thu", "fri", "sat", "sun", "mon", "tue", "wed"]
+
     static func weekday(_ nanoseconds: Int64) -> String {
-        let names = ["thu", "fri", "sat", "sun", "mon", "tue", "wed"]
+        let names = weekdayNames
         // Floor division: a time before 1970 belongs to the day that starts before it.
         let day = nanoseconds >= 0 ? nanoseconds / RiskEngine.day : (nanoseconds + 1) / RiskEngine.day - 1
         return names[Int(((day % 7) + 7) % 7)]

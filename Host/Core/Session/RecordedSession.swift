@@ -58,7 +58,7 @@ public struct RecordedSession {
                                                             budgets: budgets)
         }
         let risk = try RiskEngine(limits: RiskLimits(config: config), sectors: sectors,
-                                  journal: RiskJournal(ledger: ledger), accountCapital: plan.account.totalCapital,
+                                  journal: try RiskJournal(ledger: ledger), accountCapital: plan.account.totalCapital,
                                   activeBrokers: [broker.id], flagFile: { layout.shutdownFlag(broker: $0) }, history: history)
         let pipeline = TradingPipeline(bots: bots, filters: filters, broker: broker, risk: risk, clock: clock, poster: poster, book: book,
                                        mode: layout.mode, budgets: budgets)
