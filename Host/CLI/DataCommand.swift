@@ -35,7 +35,7 @@ struct DataGenerate: ParsableCommand {
             Console.error("\(error)")
             throw ExitCodes.failure
         }
-        var text = "wrote \(written.rows) bars of \(symbol) (seed \(seed), \(written.sessions) sessions) to \(out)"
+        var text = "wrote \(written.rows) bars of \(symbol) (seed \(seed), \(written.sessions) session\(written.sessions == 1 ? "" : "s")) to \(out)"
         if written.rows > 0 {
             text += ": \(UTCTimestamp.iso8601(nanoseconds: written.firstNanoseconds)) .. \(UTCTimestamp.iso8601(nanoseconds: written.lastNanoseconds))"
         }

@@ -52,14 +52,17 @@ final class BacktestFidelityTests: XCTestCase {
             XCTAssertEqual(UTCDate.day(of: ours.entryNanoseconds), theirs.entry_day, context)
             XCTAssertEqual(UTCDate.day(of: ours.exitNanoseconds), theirs.exit_day, context)
             XCTAssertEqual(ours.quantity, Quantity(shares: Int64(theirs.size)), context)
-            XCTAssertEqual(ours.entryPrice, Self.decimal(theirs.entry_price), context)
-            XCTAssertEqual(ours.exitPrice, Self.decimal(theirs.exit_price), context)
+            // The file quotes 6 decimals; backtrader's executed price is a float of that quote.
+            XCTAssertEqual(ours.entryPrice.map { Self.quote($0) }, Self.quote(Decimal(theirs.entry_price)), context)
+            XCTAssertEqual(Self.quote(ours.exitPrice), Self.quote(Decimal(theirs.exit_price)), context)
             XCTAssertEqual(Self.cents(ours.pnl.decimal), Self.cents(Decimal(theirs.pnl)), context)
         }
         // One position is still open at the end in both: valued at the last close.
         XCTAssertEqual(reference.open_fills, 1)
         XCTAssertEqual(Self.cents(result.finalValue.decimal), Self.cents(Decimal(reference.final_value)))
-        XCTAssertEqual(result.finalValue.exactDescription, "10264.6065")
+        // Exact books: each fill's value is rounded to 1/10000 USD (backtrader's float sum is 10264.60652).
+        XCTAssertEqual(result.finalValue.exactDescription, "10264.6063")
+        XCTAssertEqual(result.metrics.trades, 97)
         XCTAssertEqual(result.counts.riskRejections, 0)
         XCTAssertEqual(result.counts.budgetRejections, 0)
     }
@@ -93,7 +96,7 @@ final class BacktestFidelityTests: XCTestCase {
         XCTAssertEqual(try ledger.verify(), [])
     }
 
-    static func decimal(_ price: Double) -> Decimal { DecimalText.fromPrice(price) }
+    static func quote(_ price: Decimal) -> String { DecimalText.format(price, fractionDigits: 6) }
 
     static func cents(_ value: Decimal) -> String { DecimalText.format(value, fractionDigits: 2) }
 }

@@ -140,8 +140,9 @@ final class BudgetPipelineTests: XCTestCase {
         let bots = StrategyBots.make(plan: plan, catalog: catalog).bots
         XCTAssertEqual(bots.map(\.id), ["bot_a", "bot_b"])
         let broker = try XCTUnwrap(BrokerPlugin(try XCTUnwrap(catalog.entry(id: "paper_broker")?.instance)))
-        let a: [Double] = [10, 10, 10, 11, 12, 13, 14, 15]
-        let b: [Double] = [20, 20, 20, 22, 24, 16, 16, 16]
+        // A dip at minute 2 gives each fast average a last non-zero difference below the slow one.
+        let a: [Double] = [10, 10, 9.9, 11, 12, 13, 14, 15]
+        let b: [Double] = [20, 20, 19.8, 22, 24, 16, 16, 16]
         var bars: [Bar] = []
         for minute in 0..<a.count {
             let start = open + Int64(minute) * 60_000_000_000

@@ -103,7 +103,7 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: TestPaths.library("tbot_price_band_filter"), toPath: elsewhere + "/libband.so")
         let run = try tbot("plugins", "list", "--plugins-dir", "elsewhere")
-        XCTAssertEqual(run.stdout, "price_band  filter  1.0.0  abi 1.0  discovered  \(elsewhere)/libband.so\n"
+        XCTAssertEqual(run.stdout, "price_band  filter  1.0.0  abi 1.1  discovered  \(elsewhere)/libband.so\n"
             + "    no manifest: disabled until `tbot plugins enable price_band`\n")
     }
 

@@ -12,7 +12,9 @@ final class IntentRoundTripTests: XCTestCase {
     ]
 
     /// Closes chosen so the fast SMA (2) crosses above the slow SMA (3) at bar 5 and below at bar 7.
-    private let closes: [Double] = [10, 10, 10, 10, 10.01, 10, 9.8, 9.8]
+    // The fast average starts below the slow one (a last non-zero difference to cross from),
+    // crosses above at 10.01 and back below at 9.8.
+    private let closes: [Double] = [10, 10, 9.99, 9.99, 10.01, 10, 9.8, 9.8]
 
     private func bars(_ symbol: String = "SPY") -> [Bar] {
         closes.enumerated().map { index, close in
@@ -30,7 +32,7 @@ final class IntentRoundTripTests: XCTestCase {
     func testCStrategyIntentsArriveWithEveryField() throws {
         let perBar = try run("tbot_sma_cross_c")
         XCTAssertEqual(perBar.map(\.count), [0, 0, 0, 0, 1, 0, 1, 0])
-        let fast = (10 + 10.01) / 2, slow = (10 + 10 + 10.01) / 3
+        let fast = (9.99 + 10.01) / 2, slow = (9.99 + 9.99 + 10.01) / 3
         let enter = perBar[4][0]
         XCTAssertEqual(enter.strategyID, "sma_cross_c")
         XCTAssertEqual(enter.action, .enter)

@@ -63,7 +63,7 @@ final class LoaderTests: XCTestCase {
         try folder.writeManifest(id: "fixture_abi_major", library: "libtbot_fixture_abi_major.so", kind: "strategy")
         let entry = try XCTUnwrap(folder.catalog().entry(id: "fixture_abi_major"))
         XCTAssertEqual(entry.state, .blocked)
-        XCTAssertEqual(entry.reason, "\(path): ABI 2.0 is not supported by this host (ABI 1.1): major version differs")
+        XCTAssertEqual(entry.reason, "\(path): ABI 2.1 is not supported by this host (ABI 1.1): major version differs")
     }
 
     func testABIMinorNewerThanHost() throws {

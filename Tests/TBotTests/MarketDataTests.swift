@@ -231,6 +231,13 @@ final class MarketDataTests: XCTestCase {
         ])
         let dates = try write("compact.csv", "datetime,open,high,low,close\n20240102,1,1,1,1\n20240103,1,1,1,1\n")
         XCTAssertEqual(try OHLCVReader.readAll(path: dates).map { iso($0.startNanoseconds) }, ["2024-01-02T00:00:00Z", "2024-01-03T00:00:00Z"])
+        let mixed = try write("mixed.csv", "Datetime,Open,High,Low,Close\n20240102T14:30:00.250,1,1,1,1\n2024-01-02 14:31,1,1,1,1\n")
+        XCTAssertEqual(try OHLCVReader.readAll(path: mixed).map { iso($0.startNanoseconds) }, ["2024-01-02T14:30:00.250Z", "2024-01-02T14:31:00Z"])
+        let bad = try write("stamp.csv", "Datetime,Open,High,Low,Close\n2024-01-02T14:30:00Q,1,1,1,1\n")
+        XCTAssertThrowsError(try OHLCVReader.readAll(path: bad)) { error in
+            XCTAssertEqual(error as? OHLCVError, OHLCVError(file: bad, line: 2, message: "column 'Datetime': not a timestamp: "
+                + "'2024-01-02T14:30:00Q' (expected YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm], YYYYMMDD, or epoch seconds or milliseconds)"))
+        }
     }
 
     func testHeaderProblems() throws {
@@ -327,6 +334,23 @@ final class MarketDataTests: XCTestCase {
         XCTAssertEqual(reader.skippedExamples.count, OHLCVReader.maxSkippedExamples)
         XCTAssertEqual(reader.skippedExamples.map(\.line), Array(4...13))
         XCTAssertEqual(reader.skippedExamples[1].message, "out-of-order timestamp 2024-01-02T14:31:30Z: earlier than 2024-01-02T14:32:00Z on line 3")
+    }
+
+    /// A line over 64 KiB stops reading, also when bad rows are skipped; a field in a message
+    /// is cut to 40 characters.
+    func testOverlongLineStopsReading() throws {
+        let long = String(repeating: "7", count: 70_000)
+        let path = try write("long.csv", header + good + "2024-01-02,14:31,1,1,1,1,\(long)\n2024-01-02,14:32,1,1,1,1,1\n")
+        let reader = try OHLCVReader(path: path, options: OHLCVReadOptions(skipInvalid: true))
+        XCTAssertNotNil(try reader.next())
+        XCTAssertThrowsError(try reader.next()) { error in
+            XCTAssertEqual(error as? OHLCVError, OHLCVError(file: path, line: 3, message: "line longer than 65536 bytes"))
+        }
+        XCTAssertNil(try reader.next())
+        let wide = try write("wide.csv", header + good + "2024-01-02,14:31,1,1,1,1,\(String(repeating: "8", count: 300))\n")
+        XCTAssertThrowsError(try OHLCVReader.readAll(path: wide)) { error in
+            XCTAssertEqual((error as? OHLCVError)?.message, "column 'Volume': not a number: '\(String(repeating: "8", count: 40))...'")
+        }
     }
 
     /// A bad row among the first rows (read ahead to infer the interval) is thrown only

@@ -57,7 +57,7 @@ public struct Backtester {
         let output = BacktestOutput(directory: URL(fileURLWithPath: options.outputDirectory), identity: config.ledgerIdentity)
         try output.clear()
         do {
-            let ledger = try Ledger(path: output.layout.ledgerFile.path, mode: .backtest, identity: output.layout.identity, durability: .batch)
+            let ledger = try Ledger(path: output.layout.ledgerFile.path, mode: .backtest, identity: output.layout.identity, durability: .scratch)
             let poster = try LedgerPoster(ledger: ledger, brokerCode: output.layout.identity.broker, brokerID: plugins.broker.id)
             _ = try poster.postOpeningBalance(try plugins.broker.account().cash, at: clock.nowNanoseconds)
             let budgets = try BudgetBook(ledger: ledger, plan: plan)

@@ -9,8 +9,11 @@ public final class Ledger {
         /// synchronous=FULL: a committed posting survives power loss (live and paper sessions).
         case full
         /// synchronous=NORMAL: WAL keeps the file consistent; the last commits may be lost on
-        /// power loss (backtests, which can be rerun).
+        /// power loss (bulk imports).
         case batch
+        /// synchronous=OFF: no fsync at all, not even at checkpoints. For a backtest's own
+        /// ledger, which the next run recreates; a crash may leave it unusable, never another file.
+        case scratch
     }
 
     public let path: String
@@ -33,9 +36,13 @@ public final class Ledger {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            switch durability {
+            case .full: try db.execute(sql: "PRAGMA synchronous = FULL")
+            case .batch: try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            case .scratch: try db.execute(sql: "PRAGMA synchronous = OFF")
+            }
             // Batches touch many pages: a 64 MiB page cache keeps them from spilling mid-commit.
-            if durability == .batch { try db.execute(sql: "PRAGMA cache_size = -65536") }
+            if durability != .full { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
         self.path = path

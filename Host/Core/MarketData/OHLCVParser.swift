@@ -46,7 +46,11 @@ struct OHLCVParser {
     var dayBase: Int64 = 0
     var dayShifts = false
     var dayZone = OHLCVDayZone(offset: 0, transitions: [])
-    var dateDoesNotExist = false
+    /// Why the last date failed beyond its syntax, for the message.
+    var dateProblem = DateProblem.none
+    enum DateProblem { case none, noSuchDate, outOfRange }
+    /// Years whose times fit Int64 nanoseconds (1677-09-21 to 2262-04-11) with any zone offset.
+    static let years: ClosedRange<Int64> = 1678...2261
     let zone: OHLCVZone
 
     var lastTime = Int64.min
@@ -128,7 +132,7 @@ struct OHLCVParser {
     /// `error`; after `.invalid` the bad line has been consumed and reading can go on.
     mutating func next(_ row: inout Row) -> Status {
         while true {
-            if end - cursor < Self.maxLine, !atEOF, let failure = refill() {
+            if end - cursor < Self.maxLine + 2, !atEOF, let failure = refill() {
                 error = failure
                 return .fatal
             }
@@ -179,6 +183,7 @@ struct OHLCVParser {
                 p += 1
                 if p.pointee != OHLCVScan.lf { return invalid("carriage return inside the line", lineStart) }
             }
+            if p - lineStart > Self.maxLine { return lineTooLong() }
             if p == UnsafePointer(end) {
                 if !atEOF { return lineTooLong() }
                 cursor = end
@@ -236,7 +241,7 @@ struct OHLCVParser {
 
     @inline(never)
     mutating func dateMiss(_ p: inout UnsafePointer<UInt8>) -> Bool {
-        dateDoesNotExist = false
+        dateProblem = .none
         guard let year = OHLCVScan.number(p, count: 4) else { return false }
         let month: Int64, day: Int64, length: Int
         if p[4] == UInt8(ascii: "-") {
@@ -247,8 +252,12 @@ struct OHLCVParser {
             guard let m = OHLCVScan.number(p + 4, count: 2), let d = OHLCVScan.number(p + 6, count: 2) else { return false }
             month = m; day = d; length = 8
         }
-        guard year >= 1, let days = OHLCVScan.days(year: year, month: month, day: day) else {
-            dateDoesNotExist = true
+        guard let days = OHLCVScan.days(year: year, month: month, day: day) else {
+            dateProblem = .noSuchDate
+            return false
+        }
+        guard Self.years.contains(year) else {
+            dateProblem = .outOfRange
             return false
         }
         let raw = UnsafeRawPointer(p)
@@ -273,7 +282,10 @@ struct OHLCVParser {
         let after = p[digits]
         let isDate = (digits == 4 && after == UInt8(ascii: "-"))
             || (digits == 8 && (OHLCVScan.isDelimiter(after) || after == UInt8(ascii: "T") || after == UInt8(ascii: " ")))
-        if !isDate { return epoch(&p, digits: digits, time: &time, hasTime: &hasTime) }
+        if !isDate {
+            dateProblem = .none
+            return epoch(&p, digits: digits, time: &time, hasTime: &hasTime)
+        }
         guard date(&p) else { return false }
         let separator = p.pointee
         guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: " ") else {
@@ -309,7 +321,7 @@ struct OHLCVParser {
         return OHLCVScan.isDelimiter(p.pointee)
     }
 
-    private func epoch(_ p: inout UnsafePointer<UInt8>, digits: Int, time: inout Int64, hasTime: inout Bool) -> Bool {
+    private mutating func epoch(_ p: inout UnsafePointer<UInt8>, digits: Int, time: inout Int64, hasTime: inout Bool) -> Bool {
         guard digits >= 1, digits <= 14, let value = OHLCVScan.number(p, count: digits) else { return false }
         var q = p + digits
         if digits <= 11 {
@@ -325,9 +337,13 @@ struct OHLCVParser {
                 }
                 guard q > start else { return false }
             }
-            time = value * 1_000_000_000 + nanos
+            let (whole, overflow) = value.multipliedReportingOverflow(by: 1_000_000_000)
+            guard !overflow, whole <= Int64.max - nanos else { return false }
+            time = whole + nanos
         } else {
-            time = value * 1_000_000
+            let (whole, overflow) = value.multipliedReportingOverflow(by: 1_000_000)
+            guard !overflow else { return false }
+            time = whole
         }
         guard OHLCVScan.isDelimiter(q.pointee) else { return false }
         hasTime = true
@@ -342,7 +358,7 @@ struct OHLCVParser {
         let dataEnd = UnsafePointer(end)
         let found = memchr(UnsafeRawPointer(lineStart), Int32(OHLCVScan.lf), dataEnd - lineStart + 1)!
         let lineEnd = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self))
-        if lineEnd == dataEnd, !atEOF { return lineTooLong() }
+        if (lineEnd == dataEnd && !atEOF) || lineEnd - lineStart > Self.maxLine { return lineTooLong() }
         cursor = lineEnd == dataEnd ? end : UnsafeMutablePointer(mutating: lineEnd + 1)
         error = OHLCVError(file: file, line: line, message: message)
         return .invalid
@@ -355,13 +371,16 @@ struct OHLCVParser {
         return .fatal
     }
 
-    /// The fields of the line at `lineStart`, without the line end.
+    /// The fields of the line at `lineStart`, without the line end, each cut to 40 characters
+    /// for messages.
     func fields(_ lineStart: UnsafePointer<UInt8>) -> [String] {
         var q = lineStart
         while q.pointee != OHLCVScan.lf { q += 1 }
         var text = String(decoding: UnsafeBufferPointer(start: lineStart, count: q - lineStart), as: UTF8.self)
         if text.hasSuffix("\r") { text.removeLast() }
-        return text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        return text.split(separator: ",", omittingEmptySubsequences: false).map { field in
+            field.count <= 40 ? String(field) : String(field.prefix(40)) + "..."
+        }
     }
 
     /// A field that did not parse, or a row with the wrong number of fields.
@@ -373,16 +392,24 @@ struct OHLCVParser {
         let name = layout.names[column], text = values[column]
         switch layout.roles[column] {
         case .date:
-            if dateDoesNotExist { return invalid("column '\(name)': no such date: '\(text)'", lineStart) }
+            if let problem = dateMessage(name, text) { return invalid(problem, lineStart) }
             return invalid("column '\(name)': not a date: '\(text)' (expected YYYY-MM-DD or YYYYMMDD)", lineStart)
         case .time:
             return invalid("column '\(name)': not a time: '\(text)' (expected HH:MM[:SS[.fff]])", lineStart)
         case .stamp:
-            if dateDoesNotExist { return invalid("column '\(name)': no such date: '\(text)'", lineStart) }
+            if let problem = dateMessage(name, text) { return invalid(problem, lineStart) }
             return invalid("column '\(name)': not a timestamp: '\(text)' (expected YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm], "
                 + "YYYYMMDD, or epoch seconds or milliseconds)", lineStart)
         default:
             return invalid("column '\(name)': not a number: '\(text)'", lineStart)
+        }
+    }
+
+    func dateMessage(_ name: String, _ text: String) -> String? {
+        switch dateProblem {
+        case .none: return nil
+        case .noSuchDate: return "column '\(name)': no such date: '\(text)'"
+        case .outOfRange: return "column '\(name)': year outside \(Self.years.lowerBound)-\(Self.years.upperBound): '\(text)'"
         }
     }
 

@@ -189,7 +189,8 @@ public final class OHLCVReader {
             case .row:
                 queue.append(row)
                 if dateOnly == nil { dateOnly = !row.hasTime }
-                if let previous, row.time - previous > 0 { smallestGap = min(smallestGap ?? .max, row.time - previous) }
+                // Wrapping: a gap too large for Int64 comes out negative and is ignored.
+                if let previous, row.time &- previous > 0 { smallestGap = min(smallestGap ?? .max, row.time &- previous) }
                 previous = row.time
             case .end:
                 finished = true

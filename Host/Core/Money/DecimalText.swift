@@ -48,8 +48,8 @@ public enum DecimalText {
         guard scaled.magnitude < Decimal(Int64.max / 10), scaled == scaled.rounded0 else { return nil }
         let integer = NSDecimalNumber(decimal: scaled).int64Value
         let magnitude = integer.magnitude
-        var fraction = String(magnitude % UInt64(power))
-        fraction = String(repeating: "0", count: fractionDigits - fraction.count) + fraction
+        var fraction = fractionDigits == 0 ? "" : String(magnitude % UInt64(power))
+        fraction = String(repeating: "0", count: max(0, fractionDigits - fraction.count)) + fraction
         if trimZeros { while fraction.hasSuffix("0") { fraction.removeLast() } }
         let text = String(magnitude / UInt64(power)) + (fraction.isEmpty || fractionDigits == 0 ? "" : "." + fraction)
         return integer < 0 ? "-" + text : text

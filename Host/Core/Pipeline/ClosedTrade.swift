@@ -8,7 +8,7 @@ public struct ClosedTrade: Equatable, Sendable {
     public let quantity: Quantity
     public let entryNanoseconds: Int64
     public let exitNanoseconds: Int64
-    /// Average entry price from the books; nil if the books had none.
+    /// Price of the fill that opened the position (as the broker reported it).
     public let entryPrice: Decimal?
     public let exitPrice: Decimal
     /// Net of fees.

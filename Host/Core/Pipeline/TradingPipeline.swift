@@ -48,8 +48,8 @@ public final class TradingPipeline {
     public private(set) var tradeRecords: [TradeRecord] = []
     /// Every closed round trip with its entry and exit times, for a backtest's metrics.
     public private(set) var closedTrades: [ClosedTrade] = []
-    /// When each open position's first fill happened.
-    private var openedAt: [String: Int64] = [:]
+    /// When each open position's first fill happened, and at what price.
+    private var openedAt: [String: (time: Int64, price: Double)] = [:]
     /// True while the books hold any position (a backtest's exposure).
     public var hasOpenPositions: Bool { !book.holdings.isEmpty }
     /// Posts every fill to the books; nil runs without a ledger.
@@ -502,7 +502,7 @@ public final class TradingPipeline {
         if let poster, (try? poster.ledger.hasFill(broker: poster.brokerID, confirmation: fill.fillID)) == true {
             return record(.note("fill \(fill.fillID) is already in the books"))
         }
-        if book.holdings[fill.symbol] == nil { openedAt[fill.symbol] = fill.timeNanoseconds }
+        if book.holdings[fill.symbol] == nil { openedAt[fill.symbol] = (fill.timeNanoseconds, fill.price) }
         let outcome = book.apply(fill, strategy: decision.context.strategy, bot: decision.context.bot ?? "")
         var settlement: BudgetSettlement?
         if let budgets, let net = outcome.netResult, let bot = outcome.closedBot, !bot.isEmpty {
@@ -537,9 +537,11 @@ public final class TradingPipeline {
             if settlement.emergencyStop { pendingEmergencyClose = true }
         }
         guard let result = outcome.netResult else { return }
+        let opened = openedAt[fill.symbol]
         closedTrades.append(ClosedTrade(symbol: fill.symbol, side: fill.side == .sell ? .buy : .sell, quantity: outcome.closedQuantity,
-                                        entryNanoseconds: openedAt[fill.symbol] ?? fill.timeNanoseconds, exitNanoseconds: fill.timeNanoseconds,
-                                        entryPrice: outcome.entryPrice, exitPrice: DecimalText.fromPrice(fill.price), pnl: result))
+                                        entryNanoseconds: opened?.time ?? fill.timeNanoseconds, exitNanoseconds: fill.timeNanoseconds,
+                                        entryPrice: opened.map { DecimalText.fromPrice($0.price) }, exitPrice: DecimalText.fromPrice(fill.price),
+                                        pnl: result))
         if book.holdings[fill.symbol] == nil { openedAt[fill.symbol] = nil }
         let entry = entryNotes[fill.symbol]
         if book.holdings[fill.symbol] == nil { entryNotes[fill.symbol] = nil }
