@@ -1,4 +1,4 @@
-// The paper broker's rules (docs/backtesting-fills.md): MARKET orders fill at the last
+// The paper broker's rules (docs/backtesting.md, "Fill model"): MARKET orders fill at the last
 // close it was shown (fill_price = "close") or at the open of the symbol's next bar
 // ("next_open"); LIMIT, STOP and STOP_LIMIT orders and bracket legs fill "on touch"
 // on later bars of their symbol, a gap through the price filling at the open. Long

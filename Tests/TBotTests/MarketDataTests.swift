@@ -314,6 +314,7 @@ final class MarketDataTests: XCTestCase {
         try assertRejects("2024-01-02,14:31,10,11,9,,1", "column 'Close': not a number: ''")
         try assertRejects("2024/01/02,14:31,10,11,9,10,1", "column 'Date': not a date: '2024/01/02' (expected YYYY-MM-DD or YYYYMMDD)")
         try assertRejects("2023-02-29,14:31,10,11,9,10,1", "column 'Date': no such date: '2023-02-29'")
+        try assertRejects("4024-01-02,14:31,10,11,9,10,1", "column 'Date': year outside 1678-2261: '4024-01-02'")
         try assertRejects("2024-01-02,24:00,10,11,9,10,1", "column 'Time': not a time: '24:00' (expected HH:MM[:SS[.fff]])")
     }
 

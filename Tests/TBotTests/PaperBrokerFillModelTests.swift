@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import TBotCore
 
-/// The paper broker's fill model (docs/backtesting-fills.md), through the real built .so:
+/// The paper broker's fill model (docs/backtesting.md, "Fill model"), through the real built .so:
 /// next_open MARKET fills, LIMIT / STOP / STOP_LIMIT on touch with gaps, slippage and fees,
 /// brackets, DAY expiry, cancel, rejection at fill time and working orders across a restart.
 final class PaperBrokerFillModelTests: XCTestCase {

@@ -90,10 +90,10 @@ struct CSVRowWriter {
         Self.digits(secondOfDay / 3600, width: 2, into: &buffer); buffer.append(UInt8(ascii: ":"))
         Self.digits(secondOfDay / 60 % 60, width: 2, into: &buffer); buffer.append(UInt8(ascii: ":"))
         Self.digits(secondOfDay % 60, width: 2, into: &buffer); buffer.append(UInt8(ascii: ","))
-        for price in [bar.open, bar.high, bar.low, bar.close] {
-            Self.cents(price, into: &buffer)
-            buffer.append(UInt8(ascii: ","))
-        }
+        Self.cents(bar.open, into: &buffer); buffer.append(UInt8(ascii: ","))
+        Self.cents(bar.high, into: &buffer); buffer.append(UInt8(ascii: ","))
+        Self.cents(bar.low, into: &buffer); buffer.append(UInt8(ascii: ","))
+        Self.cents(bar.close, into: &buffer); buffer.append(UInt8(ascii: ","))
         Self.integer(Int64(bar.volume.rounded()), into: &buffer)
         buffer.append(UInt8(ascii: "\n"))
     }
