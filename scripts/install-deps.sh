@@ -2,7 +2,7 @@
 # Installs what TBot builds and tests against, only what is missing.
 # Debian or Ubuntu; run as root (or with sudo available).
 #   system: libsqlite3-dev libcurl4-openssl-dev libffi-dev (build), hledger (ledger export test)
-#   PyPI:   ofxtools (OFX export test), TA-Lib + numpy (indicator reference test)
+#   PyPI:   ofxtools (OFX export test), TA-Lib + numpy (indicator reference test), backtrader (backtest fidelity)
 set -euo pipefail
 
 packages=(libsqlite3-dev libcurl4-openssl-dev libffi-dev hledger)
@@ -31,4 +31,10 @@ fi
 if ! python3 -c "import talib, numpy" 2>/dev/null; then
     echo "installing: TA-Lib numpy (PyPI)"
     python3 -m pip install -q TA-Lib numpy
+fi
+
+# backtrader: the reference of the backtest fidelity test and of `make bench-backtest`.
+if ! python3 -c "import backtrader" 2>/dev/null; then
+    echo "installing: backtrader (PyPI)"
+    python3 -m pip install -q backtrader
 fi
