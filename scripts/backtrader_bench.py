@@ -36,7 +36,7 @@ def main():
     path, fast, slow, size, cash = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
     started = time.perf_counter()
     cerebro = bt.Cerebro(stdstats=False)
-    data = bt.feeds.GenericCSVData(dataname=path, dtformat="%Y-%m-%d", tmformat="%H:%M", datetime=0, time=1,
+    data = bt.feeds.GenericCSVData(dataname=path, dtformat="%Y-%m-%d", tmformat="%H:%M:%S", datetime=0, time=1,
                                    open=2, high=3, low=4, close=5, volume=6, openinterest=-1, headers=True,
                                    timeframe=bt.TimeFrame.Minutes, compression=1)
     cerebro.adddata(data)
