@@ -102,11 +102,7 @@ static int bb_params_invalid(const bollinger_t *b, char *msg, size_t cap) {
 
 static tbot_status_t bb_self_check(void *instance, char *reason, uint32_t reason_cap) {
     char msg[TBS_MSG_CAP];
-    if (bb_params_invalid(instance, msg, sizeof msg)) {
-        tbot_copy_string(reason, reason_cap, msg);
-        return TBOT_ERR_INVALID_ARGUMENT;
-    }
-    return TBOT_OK;
+    return tbs_self_check(bb_params_invalid(instance, msg, sizeof msg), msg, reason, reason_cap);
 }
 
 /* ---- the bar feed (TBOT_EXT_FILTER_BARS) --------------------------------- */

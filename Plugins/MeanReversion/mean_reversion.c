@@ -194,11 +194,7 @@ static int mr_params_invalid(const mean_reversion_t *s, char *msg, size_t cap) {
 
 static tbot_status_t mr_self_check(void *instance, char *reason, uint32_t reason_cap) {
     char msg[TBS_MSG_CAP];
-    if (mr_params_invalid(instance, msg, sizeof msg)) {
-        tbot_copy_string(reason, reason_cap, msg);
-        return TBOT_ERR_INVALID_ARGUMENT;
-    }
-    return TBOT_OK;
+    return tbs_self_check(mr_params_invalid(instance, msg, sizeof msg), msg, reason, reason_cap);
 }
 
 static tbot_status_t mr_session_start(void *instance, const tbot_session_t *session, char *err,
@@ -212,11 +208,7 @@ static tbot_status_t mr_session_start(void *instance, const tbot_session_t *sess
 
 static void mr_exit(mr_symbol_t *st, const tbot_intent_sink_t *sink, double price,
                     const char *why) {
-    char tag[TBOT_TAG_CAP];
-    tbs_tag(tag, sizeof tag, TAG, why);
-    (void)tbs_emit(sink, TBOT_INTENT_EXIT, st->position > 0 ? TBOT_SIDE_SELL : TBOT_SIDE_BUY,
-                   st->symbol, price, 0.0, 0.0, 1.0, tag);
-    st->position = 0;
+    tbs_exit(sink, TAG, st->symbol, &st->position, price, why);
 }
 
 static tbot_status_t mr_session_end(void *instance, const tbot_session_t *session,

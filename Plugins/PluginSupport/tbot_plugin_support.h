@@ -416,6 +416,25 @@ static inline void tbs_tag(char *out, size_t cap, const char *prefix, const char
     snprintf(out, cap, "%s_%s", prefix, suffix);
 }
 
+/* Closes a strategy's own position: EXIT on the opposite side, tagged "<prefix>_<why>",
+ * and marks it flat. `position` is 1 long, -1 short. */
+static inline void tbs_exit(const tbot_intent_sink_t *sink, const char *prefix, const char *symbol,
+                            int *position, double price, const char *why) {
+    char tag[TBOT_TAG_CAP];
+    tbs_tag(tag, sizeof tag, prefix, why);
+    (void)tbs_emit(sink, TBOT_INTENT_EXIT, *position > 0 ? TBOT_SIDE_SELL : TBOT_SIDE_BUY, symbol,
+                   price, 0.0, 0.0, 1.0, tag);
+    *position = 0;
+}
+
+/* self_check's answer from a plugin's parameter check: `invalid` with its message `msg`. */
+static inline tbot_status_t tbs_self_check(int invalid, const char *msg, char *reason,
+                                           uint32_t reason_cap) {
+    if (!invalid) return TBOT_OK;
+    tbot_copy_string(reason, reason_cap, msg);
+    return TBOT_ERR_INVALID_ARGUMENT;
+}
+
 /* ---- filters ------------------------------------------------------------- */
 
 /* The `tags` parameter of a filter: comma-separated tag prefixes; empty = every intent. */

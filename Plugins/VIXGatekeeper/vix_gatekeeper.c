@@ -60,11 +60,7 @@ static int vix_params_invalid(const vix_gate_t *g, char *msg, size_t cap) {
 
 static tbot_status_t vix_self_check(void *instance, char *reason, uint32_t reason_cap) {
     char msg[TBS_MSG_CAP];
-    if (vix_params_invalid(instance, msg, sizeof msg)) {
-        tbot_copy_string(reason, reason_cap, msg);
-        return TBOT_ERR_INVALID_ARGUMENT;
-    }
-    return TBOT_OK;
+    return tbs_self_check(vix_params_invalid(instance, msg, sizeof msg), msg, reason, reason_cap);
 }
 
 static tbot_status_t vix_evaluate(void *instance, const tbot_intent_t *intent,

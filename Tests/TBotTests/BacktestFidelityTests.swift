@@ -32,7 +32,7 @@ final class BacktestFidelityTests: XCTestCase {
 
     static func backtrader(fast: Int, slow: Int, size: Int) throws -> Reference {
         let script = try TestPaths.sourceRoot + "/Tests/Reference/backtrader_sma_cross.py"
-        let run = try PythonTool.run([script, try orcl, "\(fast)", "\(slow)", "\(size)", "10000"])
+        let run = try ToolProcess.python([script, try orcl, "\(fast)", "\(slow)", "\(size)", "10000"])
         guard run.status == 0 else {
             throw TestSupportError("backtrader run failed (\(run.status)): \(run.stderr); install it with scripts/install-deps.sh")
         }
@@ -109,22 +109,4 @@ final class ScratchFolder {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
     deinit { try? FileManager.default.removeItem(at: url) }
-}
-
-/// python3 from PATH; output through files so a full pipe cannot stall it.
-enum PythonTool {
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let scratch = try ScratchFolder()
-        let out = scratch.url.appendingPathComponent("out"), err = scratch.url.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
-    }
 }

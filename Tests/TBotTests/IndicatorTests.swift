@@ -419,33 +419,20 @@ final class IndicatorTests: XCTestCase {
         return shared
     }
 
-    /// Runs the reference script; output goes through a file (it is about 2 MB).
+    /// Runs the reference script (its output, about 2 MB, goes through a file).
     static func reference(for path: String) throws -> Reference {
         let script = URL(fileURLWithPath: try TestPaths.sourceRoot).appendingPathComponent("Tests/Reference/indicators_reference.py").path
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tbot-indicators-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out.json"), err = scratch.appendingPathComponent("err.txt")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, path]
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-            throw TestSupportError("the reference script failed (\(process.terminationStatus)); python3 with TA-Lib and numpy "
-                + "is installed by scripts/install-deps.sh:\n\(message)")
+        let run = try ToolProcess.python([script, path])
+        guard run.status == 0 else {
+            throw TestSupportError("the reference script failed (\(run.status)); python3 with TA-Lib and numpy "
+                + "is installed by scripts/install-deps.sh:\n\(run.stderr)")
         }
         struct Document: Decodable {
             let bars: Int
             let talib: String
             let series: [String: [Double?]]
         }
-        let document = try JSONDecoder().decode(Document.self, from: try Data(contentsOf: out))
+        let document = try JSONDecoder().decode(Document.self, from: Data(run.stdout.utf8))
         return Reference(version: "TA-Lib \(document.talib)", bars: document.bars, series: document.series)
     }
 

@@ -36,6 +36,31 @@ enum TestPaths {
     }
 }
 
+/// Runs an external tool to completion; output goes through files so a full pipe cannot stall it.
+enum ToolProcess {
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tbot-tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    }
+
+    /// python3 from PATH.
+    static func python(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try run("/usr/bin/env", ["python3"] + arguments)
+    }
+}
+
 struct TestSupportError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

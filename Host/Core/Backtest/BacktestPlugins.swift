@@ -51,18 +51,11 @@ struct BacktestPlugins {
         }
         strategyLibrary = try library(strategyManifest)
         let brokerManifest = try manifest(brokerID)
-        let brokerParameters = Self.merged(brokerManifest.parameters.filter { $0.key != "state_file" }, brokerOverrides)
+        let brokerParameters = BudgetPlan.merged(brokerManifest.parameters.filter { $0.key != "state_file" }, overrides: brokerOverrides)
         guard let broker = BrokerPlugin(try instance(brokerManifest, brokerParameters)), broker.isSimulated else {
             throw Failure(description: "\(brokerManifest.file): broker '\(brokerID)' does not simulate fills from bars (no \(TBOT_EXT_BROKER_SIMULATION) extension); a backtest needs a simulated broker")
         }
         self.broker = broker
         filters = try manifests.filter { $0.kind == .filter && $0.enabled }.compactMap { FilterPlugin(try instance($0, $0.parameters)) }
-    }
-
-    /// `base` with every key of `overrides` replaced or added, sorted by key like the catalog does.
-    static func merged(_ base: [ManifestParameter], _ overrides: [ManifestParameter]) -> [ManifestParameter] {
-        var merged = base.filter { parameter in !overrides.contains { $0.key == parameter.key } }
-        merged += overrides
-        return merged.sorted { $0.key < $1.key }
     }
 }

@@ -44,7 +44,7 @@ public struct Backtester {
                                           environment: environment)
         let plan = try BacktestPlan.make(account: account, strategy: plugins.strategyManifest, symbol: first.symbol, cash: cash)
         let module = plan.modules[0], declared = module.bots[0]
-        let parameters = BacktestPlugins.merged(module.strategyParameters, options.parameters)
+        let parameters = BudgetPlan.merged(module.strategyParameters, overrides: options.parameters)
         let strategy: StrategyPlugin
         switch PluginInstance.make(library: plugins.strategyLibrary, parameters: parameters, environment: environment) {
         case .failure(let failure): throw Failure(description: failure.description)

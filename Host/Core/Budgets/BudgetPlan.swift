@@ -26,8 +26,13 @@ public struct BudgetPlan: Equatable, Sendable {
 
     /// Every bot's plugin parameters: the manifest's [params] with the bot's own on top.
     public static func parameters(strategy: [ManifestParameter], bot: BotDeclaration) -> [ManifestParameter] {
-        var merged = strategy.filter { parameter in !bot.parameters.contains { $0.key == parameter.key } }
-        merged += bot.parameters
+        merged(strategy, overrides: bot.parameters)
+    }
+
+    /// `base` with every key of `overrides` replaced or added, sorted by key.
+    public static func merged(_ base: [ManifestParameter], overrides: [ManifestParameter]) -> [ManifestParameter] {
+        var merged = base.filter { parameter in !overrides.contains { $0.key == parameter.key } }
+        merged += overrides
         return merged.sorted { $0.key < $1.key }
     }
 }
