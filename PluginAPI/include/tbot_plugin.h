@@ -45,7 +45,7 @@ extern "C" {
 /* ------------------------------------------------------------------------- */
 
 #define TBOT_ABI_VERSION_MAJOR 1
-#define TBOT_ABI_VERSION_MINOR 1
+#define TBOT_ABI_VERSION_MINOR 2
 
 /* The one symbol the host resolves in a plugin library. */
 #define TBOT_ENTRY_SYMBOL "tbot_plugin_entry"
@@ -179,7 +179,9 @@ typedef struct tbot_host {
      * Writes the value as NUL-terminated text into out[0..out_cap) and its full
      * length (without NUL) into *out_len. Returns TBOT_OK, TBOT_ERR_NOT_FOUND for an
      * unknown key, or TBOT_ERR_INVALID_ARGUMENT when out_cap is too small (then
-     * *out_len still tells the size needed). Secrets are never returned. */
+     * *out_len still tells the size needed). Secrets are never returned.
+     * Since ABI 1.2 the key "TBOT_RUN_MODE" answers paper, live or backtest: a broker
+     * that can reach a live account must use it only when this says live. */
     tbot_status_t (*config_get)(void *host_ctx, const char *key, char *out, uint32_t out_cap,
                                 uint32_t *out_len);
 
@@ -503,6 +505,71 @@ typedef struct tbot_broker_simulation {
     uint32_t size;
     tbot_status_t (*on_bar)(void *instance, const tbot_bar_t *bar, char *err, uint32_t err_cap);
 } tbot_broker_simulation_t;
+
+/* Market data from a live broker (ABI 1.2). The host polls it during a live session.
+ * Returned by get_extension(TBOT_EXT_BROKER_BARS). */
+#define TBOT_EXT_BROKER_BARS "tbot.broker.bars"
+
+/* Collector of bars. Host-owned; valid only during the call; emit copies the bar,
+ * including its symbol. */
+typedef struct tbot_bar_sink {
+    uint32_t size;
+    void *sink_ctx;
+    void (*emit)(void *sink_ctx, const tbot_bar_t *bar);
+} tbot_bar_sink_t;
+
+typedef struct tbot_broker_bars {
+    uint32_t size;
+    /* Emits the complete bars of `symbol` whose start_ns lies in [start_ns, end_ns),
+     * oldest first, with the given interval (60 = one minute). A bar still forming is
+     * not emitted. */
+    tbot_status_t (*list_bars)(void *instance, const char *symbol, uint32_t interval_seconds,
+                               tbot_time_ns_t start_ns, tbot_time_ns_t end_ns,
+                               const tbot_bar_sink_t *sink, char *err, uint32_t err_cap);
+} tbot_broker_bars_t;
+
+/* The market's clock as the broker reports it (ABI 1.2). The host's watchdog uses it
+ * as the broker heartbeat when present (get_account otherwise). */
+#define TBOT_EXT_BROKER_CLOCK "tbot.broker.clock"
+typedef struct tbot_market_clock {
+    uint32_t size;
+    int32_t is_open;             /* 1 while the market is open */
+    tbot_time_ns_t timestamp_ns; /* the broker's current time, UTC */
+    tbot_time_ns_t next_open_ns; /* UTC */
+    tbot_time_ns_t next_close_ns;
+} tbot_market_clock_t;
+
+typedef struct tbot_broker_clock {
+    uint32_t size;
+    tbot_status_t (*market_clock)(void *instance, tbot_market_clock_t *out, char *err,
+                                  uint32_t err_cap);
+} tbot_broker_clock_t;
+
+/* Per-symbol short eligibility (ABI 1.2). *out is 1 when the broker lets the account
+ * sell the symbol short now. */
+#define TBOT_EXT_BROKER_ASSETS "tbot.broker.assets"
+typedef struct tbot_broker_assets {
+    uint32_t size;
+    tbot_status_t (*is_shortable)(void *instance, const char *symbol, int32_t *out, char *err,
+                                  uint32_t err_cap);
+} tbot_broker_assets_t;
+
+/* What the broker said about the last failed call on this instance (ABI 1.2), so the
+ * host can classify and pace its retries. Call it right after a status other than
+ * TBOT_OK; the plugin fills the host-allocated struct (TBOT_HAS_FIELD rules). */
+#define TBOT_EXT_BROKER_FAULTS "tbot.broker.faults"
+typedef struct tbot_fault {
+    uint32_t size;
+    int32_t http_status;    /* the HTTP status of the last response, 0 when none came */
+    int32_t timed_out;      /* 1 when the call ran out of time (API_TIMEOUT) */
+    int64_t retry_after_ms; /* the broker's Retry-After, -1 when it gave none */
+    char code[32];          /* the broker's own error code as text, NUL-terminated, may be empty */
+} tbot_fault_t;
+
+typedef struct tbot_broker_faults {
+    uint32_t size;
+    void (*last_fault)(void *instance, tbot_fault_t *out);
+} tbot_broker_faults_t;
 
 /* ------------------------------------------------------------------------- */
 /* The descriptor and the entry symbol                                        */

@@ -44,7 +44,7 @@ final class CLITests: XCTestCase {
         let band = try XCTUnwrap(rows.first { $0["id"] as? String == "price_band" })
         XCTAssertEqual(band["kind"] as? String, "filter")
         XCTAssertEqual(band["version"] as? String, "1.0.0")
-        XCTAssertEqual(band["abi"] as? String, "1.1")
+        XCTAssertEqual(band["abi"] as? String, "1.2")
         XCTAssertEqual(band["library"] as? String, folder.pluginPath("libtbot_price_band_filter.so"))
         XCTAssertEqual(band["enabled"] as? Bool, true)
         XCTAssertEqual(band["state"] as? String, "loaded")

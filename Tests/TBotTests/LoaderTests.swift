@@ -166,7 +166,7 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(entry.library, path)
         XCTAssertEqual(entry.kind, .filter)
         XCTAssertEqual(entry.version, "1.0.0")
-        XCTAssertEqual(entry.abi, "1.1")
+        XCTAssertEqual(entry.abi, "1.2")
         XCTAssertNil(entry.instance)
         XCTAssertEqual(entry.reason, "no manifest: disabled until `tbot plugins enable price_band`")
     }

@@ -124,11 +124,12 @@ final class OperatorFolder {
 /// Host services for tests: a simulated clock, a log captured in memory, the default config.
 enum TestHost {
     static func environment(clock: HostClock = SimulatedClock(startNanoseconds: 1_700_000_000_000_000_000),
-                            log: LogCapture = LogCapture(), config: RuntimeConfig = .defaults) -> HostEnvironment {
+                            log: LogCapture = LogCapture(), config: RuntimeConfig = .defaults,
+                            runMode: LedgerMode = .paper) -> HostEnvironment {
         let logger = Logger(label: "test") { label in
             UTCLogHandler(label: label, clock: clock, level: .debug, write: { line in log.append(line) })
         }
-        return HostEnvironment(clock: clock, logger: logger, configLookup: { config.lookup($0) })
+        return HostEnvironment(clock: clock, logger: logger, configLookup: { runMode.lookup($0, config: config) })
     }
 
     /// Opens, creates and self-checks one built product directly, without a catalog.

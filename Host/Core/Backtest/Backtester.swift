@@ -37,7 +37,7 @@ public struct Backtester {
         let config = setup.config
         let cash = options.cash ?? account.totalCapital
         let clock = SimulatedClock(startNanoseconds: first.startNanoseconds)
-        let environment = setup.environment(clock: clock, logLevel: .warning)
+        let environment = setup.environment(clock: clock, logLevel: .warning, runMode: .backtest)
         let overrides = [ManifestParameter(key: "starting_cash", value: cash.exactDescription)] + options.fill.parameters
         let plugins = try BacktestPlugins(manifestsDirectory: setup.manifestsDirectory, pluginsDirectory: setup.pluginsDirectory,
                                           strategyID: options.strategyID, brokerID: options.brokerID, brokerOverrides: overrides,

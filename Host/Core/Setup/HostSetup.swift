@@ -28,11 +28,12 @@ public struct HostSetup {
         }
     }
 
-    /// The services plugins get: the log, `clock`, and the config without secrets.
-    public func environment(clock: HostClock, logLevel: Logger.Level = .info) -> HostEnvironment {
+    /// The services plugins get: the log, `clock`, and the config without secrets, plus the
+    /// run mode under TBOT_RUN_MODE (a live-capable broker reaches a live endpoint only in `.live`).
+    public func environment(clock: HostClock, logLevel: Logger.Level = .info, runMode: LedgerMode = .paper) -> HostEnvironment {
         let logger = Logger(label: "tbot") { label in UTCLogHandler(label: label, clock: clock, level: logLevel) }
         let config = self.config
-        return HostEnvironment(clock: clock, logger: logger, configLookup: { config.lookup($0) })
+        return HostEnvironment(clock: clock, logger: logger, configLookup: { runMode.lookup($0, config: config) })
     }
 
     public func catalog(environment: HostEnvironment) -> PluginCatalog {
