@@ -13,6 +13,7 @@ extension ConfigSchema {
             ("Notifications, Ledger Export & Defense Mode", reportingKeys),
             ("Risk engine (optional, not in the seed as keys; shown commented out with the seed's numbers)", riskEngineKeys),
             ("Host settings (optional, not in the seed; shown commented out with their defaults)", hostKeys),
+            ("Live runtime: broker endpoints, watchdog, e-mail alerts (optional; shown commented out with their defaults)", runtimeKeys),
         ]
     }
 

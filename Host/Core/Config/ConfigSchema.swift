@@ -30,7 +30,7 @@ public struct ConfigKey: Sendable {
 public enum ConfigSchema {
     public static let keys: [ConfigKey] = generalKeys + riskKeys + routingKeys
         + sessionKeys("OPEN") + sessionKeys("MID") + sessionKeys("CLOSE")
-        + reportingKeys + riskEngineKeys + hostKeys
+        + reportingKeys + riskEngineKeys + hostKeys + runtimeKeys
 
     private static let byName: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.name, $0) })
 

@@ -212,4 +212,37 @@ extension ConfigSchema {
         ConfigKey("VIX_DATA_FILE", .path(emptyMeans: "no VIX series: VIX gates report an error and let entries pass"), default: "",
                   required: false, summary: "Daily VIX bars (any OHLCV format tbot reads); filters see the last close known at each moment"),
     ]
+
+    /// Live runtime keys (broker endpoints, watchdog, notifications). Optional like the host keys;
+    /// the Alpaca URLs and the SMTP names are the seed's `.env` names.
+    static let runtimeKeys: [ConfigKey] = [
+        ConfigKey("ALPACA_PAPER_URL", .url(emptyMeans: nil), default: "https://paper-api.alpaca.markets", required: false,
+                  summary: "Alpaca trading API base URL of the paper account"),
+        ConfigKey("ALPACA_LIVE_URL", .url(emptyMeans: nil), default: "https://api.alpaca.markets", required: false,
+                  summary: "Alpaca trading API base URL of the live account (used only by `tbot run --live`)"),
+        ConfigKey("ALPACA_DATA_URL", .url(emptyMeans: nil), default: "https://data.alpaca.markets", required: false,
+                  summary: "Alpaca market data API base URL (bars)"),
+        ConfigKey("ALPACA_DATA_FEED", .choice(["iex", "sip"], allowEmpty: false), default: "iex", required: false,
+                  summary: "Alpaca market data feed for bars: iex (free plans) or sip"),
+        ConfigKey("WATCHDOG_INTERVAL", .integer(min: 1, max: 3600, unit: "seconds"), default: "30", required: false,
+                  summary: "Seconds between broker heartbeats during a session"),
+        ConfigKey("WATCHDOG_THRESHOLD", .integer(min: 1, max: 3600, unit: "seconds"), default: "120", required: false,
+                  summary: "A broker unreachable this long: cancel pending orders, suspend entries and alert"),
+        ConfigKey("WATCHDOG_GRACE", .integer(min: 0, max: 86400, unit: "seconds"), default: "300", required: false,
+                  summary: "After the threshold, seconds the broker has to come back before a graceful shutdown"),
+        ConfigKey("SMTP_HOST", .text, default: "", required: false,
+                  summary: "SMTP server for e-mail alerts; empty sends no e-mail"),
+        ConfigKey("SMTP_PORT", .integer(min: 1, max: 65535, unit: nil), default: "587", required: false,
+                  summary: "SMTP port (465 implicit TLS, 587 STARTTLS, 25 or a test sink plain)"),
+        ConfigKey("SMTP_SECURITY", .choice(["starttls", "tls", "none"], allowEmpty: false), default: "starttls", required: false,
+                  summary: "SMTP transport security: starttls, tls (implicit) or none (local sinks only)"),
+        ConfigKey("SMTP_USER", .text, default: "", required: false,
+                  summary: "SMTP login name; the password comes from SMTP_PASS in the environment or .env"),
+        ConfigKey("SMTP_FROM", .emails(emptyMeans: "SMTP_USER"), default: "", required: false,
+                  summary: "Sender address of alerts"),
+        ConfigKey("ALERT_EMAIL", .emails(emptyMeans: "no recipient: alerts are only logged"), default: "", required: false,
+                  summary: "Recipients of alerts, comma-separated"),
+        ConfigKey("NOTIFY_IN_TEST_MODE", .boolean, default: "false", required: false,
+                  summary: "Send e-mail even when TEST_MODE=true (off by default)"),
+    ]
 }

@@ -13,7 +13,7 @@ extension ConfigValueKind {
         }
         if raw.isEmpty {
             switch self {
-            case .choice(_, allowEmpty: true), .path(emptyMeans: .some), .symbolMap:
+            case .choice(_, allowEmpty: true), .path(emptyMeans: .some), .symbolMap, .url(emptyMeans: .some), .emails(emptyMeans: .some), .text:
                 return .success("")
             default:
                 return fail("empty value")
@@ -69,6 +69,25 @@ extension ConfigValueKind {
         case .code:
             let valid = (1...16).contains(raw.count) && raw.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") }
             return valid ? .success(raw) : fail("\(quoted(raw)) is not a code")
+
+        case .text:
+            return raw.unicodeScalars.contains { $0.properties.generalCategory == .control } ? fail("\(quoted(raw)) holds a control character") : .success(raw)
+
+        case .url:
+            guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = url.host, !host.isEmpty else { return fail("\(quoted(raw)) is not an http or https URL") }
+            // A trailing slash would double the one every API path starts with.
+            return .success(raw.hasSuffix("/") ? String(raw.dropLast()) : raw)
+
+        case .emails:
+            let items = Self.commaItems(raw)
+            for item in items {
+                let parts = item.split(separator: "@", omittingEmptySubsequences: false)
+                guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !item.contains(" ") else {
+                    return fail("\(quoted(item)) is not an e-mail address")
+                }
+            }
+            return .success(items.joined(separator: ","))
         }
     }
 

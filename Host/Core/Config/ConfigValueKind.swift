@@ -72,6 +72,12 @@ public enum ConfigValueKind: Sendable, Equatable {
     case code
     /// Comma-separated SYMBOL:SYMBOL pairs, each left symbol once (INVERSE_ETF_MAP); may be empty.
     case symbolMap
+    /// Free text on one line (a host name, a login); may be empty.
+    case text
+    /// An http or https URL with a host; `emptyMeans` says what an empty value does.
+    case url(emptyMeans: String?)
+    /// Comma-separated e-mail addresses (name@domain); `emptyMeans` says what an empty value does.
+    case emails(emptyMeans: String?)
 
     public static let weekdayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     public static let sessionNames = ["open", "mid", "close"]
@@ -108,6 +114,12 @@ public enum ConfigValueKind: Sendable, Equatable {
             return "1 to 16 characters of A-Z and 0-9\(eg)"
         case .symbolMap:
             return "comma-separated UNDERLYING:INVERSE symbol pairs, or empty\(eg)"
+        case .text:
+            return "text on one line, or empty\(eg)"
+        case let .url(emptyMeans):
+            return "an http:// or https:// URL" + (emptyMeans.map { ", or empty for \($0)" } ?? eg)
+        case let .emails(emptyMeans):
+            return "comma-separated e-mail addresses" + (emptyMeans.map { ", or empty for \($0)" } ?? eg)
         }
     }
 }
