@@ -224,6 +224,8 @@ extension ConfigSchema {
                   summary: "Alpaca market data API base URL (bars)"),
         ConfigKey("ALPACA_DATA_FEED", .choice(["iex", "sip"], allowEmpty: false), default: "iex", required: false,
                   summary: "Alpaca market data feed for bars: iex (free plans) or sip"),
+        ConfigKey("CONTROL_DIR", .path(emptyMeans: nil), default: "control", required: false,
+                  summary: "Folder of the operator's control files (control_start.txt, control_stop.txt)"),
         ConfigKey("WATCHDOG_INTERVAL", .integer(min: 1, max: 3600, unit: "seconds"), default: "30", required: false,
                   summary: "Seconds between broker heartbeats during a session"),
         ConfigKey("WATCHDOG_THRESHOLD", .integer(min: 1, max: 3600, unit: "seconds"), default: "120", required: false,

@@ -44,6 +44,8 @@ public struct ModuleDeclaration: Equatable, Sendable {
     public let dailyLossLimit: Money
     public let autotrade: Bool
     public let status: OperatingStatus
+    /// The strategy sessions the module trades in a live run; nil: every session.
+    public var sessions: [String]? = nil
 }
 
 /// One `[[bots]]` entry: a parameterised instance of the module's strategy.

@@ -92,14 +92,16 @@ struct ManifestReader {
             return nil
         }
         let fields = TableFields(table: table, path: "module", occurrence: 0)
-        rejectUnknown(fields, allowed: ["budget", "max_risk_per_trade", "daily_loss_limit", "autotrade", "status"])
+        rejectUnknown(fields, allowed: ["budget", "max_risk_per_trade", "daily_loss_limit", "autotrade", "status", "sessions"])
         let budget = requiredMoney(fields, "budget")
         let risk = requiredPositiveMoney(fields, "max_risk_per_trade")
         let loss = requiredPositiveMoney(fields, "daily_loss_limit")
         let autotrade = requiredBool(fields, "autotrade")
         let status = optionalStatus(fields)
-        guard let budget, let risk, let loss, let autotrade, let status else { return nil }
-        return ModuleDeclaration(budget: budget, maxRiskPerTrade: risk, dailyLossLimit: loss, autotrade: autotrade, status: status)
+        let sessions = optionalSessions(fields)
+        guard let budget, let risk, let loss, let autotrade, let status, let sessions else { return nil }
+        return ModuleDeclaration(budget: budget, maxRiskPerTrade: risk, dailyLossLimit: loss, autotrade: autotrade, status: status,
+                                 sessions: sessions.isEmpty ? nil : sessions)
     }
 
     private mutating func readBots(_ value: TOMLValueConvertible?, kind: PluginKind?, hasModule: Bool) -> [BotDeclaration] {
@@ -192,6 +194,22 @@ struct ManifestReader {
             return nil
         }
         return symbols
+    }
+
+    /// The strategy sessions (open, mid, close) the module trades in `tbot run`; absent: every one.
+    mutating func optionalSessions(_ fields: TableFields) -> [String]? {
+        guard let value = fields.value("sessions") else { return [] }
+        let names = ConfigValueKind.sessionNames
+        let form = "an array of sessions from \(names.joined(separator: ", ")) such as [\"open\"]"
+        guard let array = value.array, !array.isEmpty, array.allSatisfy({ $0.string.map(names.contains) ?? false }) else {
+            return wrongType(fields, "sessions", form, value)
+        }
+        let sessions = array.map { $0.string! }
+        guard Set(sessions).count == sessions.count else {
+            report("sessions", in: fields.path, occurrence: fields.occurrence, "names a session twice")
+            return nil
+        }
+        return sessions
     }
 
     mutating func optionalStatus(_ fields: TableFields) -> OperatingStatus? {

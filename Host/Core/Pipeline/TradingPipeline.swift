@@ -94,6 +94,16 @@ public final class TradingPipeline {
     private var collectingFills = false
     /// Set when the broker returned TBOT_ERR_FATAL: no more orders through it today.
     var brokerHalt: String?
+    /// Set by the runtime (watchdog, a session's monitoring phase, a stop): entry intents are
+    /// skipped with this reason; exits still run.
+    public var entriesSuspended: String?
+    /// Orders accepted and not final yet (the runtime cancels them when the broker is lost).
+    public var workingOrderIDs: [String] { workingOrders }
+    /// Told about every order the broker refused or that failed for good, for the runtime's
+    /// unresolved_orders log: symbol, strategy, the fault class, a code and the detail.
+    public var orderUnresolved: ((_ symbol: String, _ strategy: String, _ fault: FaultClass, _ code: String, _ detail: String) -> Void)?
+    /// Why the pipeline stopped sending orders, if it did.
+    public var haltReason: String? { brokerHalt }
 
     public struct Counts: Equatable, Sendable {
         public var bars = 0, intents = 0, blocked = 0, orders = 0, rejectedOrders = 0, fills = 0
@@ -161,7 +171,8 @@ public final class TradingPipeline {
     /// One bar, in time order: the clock moves to its end, the simulated broker sees it (and
     /// fills what was waiting for it), then the filters that keep history, then the strategies.
     public func process(_ bar: Bar) {
-        clock.advance(to: bar.endNanoseconds)
+        // Live, a bar arrives after its end and the clock is already past it.
+        clock.advance(to: max(clock.nowNanoseconds, bar.endNanoseconds))
         counts.bars += 1
         let day = UTCDate.dayIndex(of: bar.startNanoseconds)
         if day != riskDay {
@@ -177,6 +188,14 @@ public final class TradingPipeline {
         }
         if pollsOperators { pollBudgets() }
         for bot in bots where bot.wants(bar.symbol) { handle(bot) { try bot.strategy.onBar(bar) } }
+    }
+
+    /// Moves the clock to `nanoseconds` (live: the wall clock) and books what the broker
+    /// filled meanwhile: fills arrive between bars too.
+    public func tick(to nanoseconds: Int64) {
+        clock.advance(to: max(clock.nowNanoseconds, nanoseconds))
+        if !workingOrders.isEmpty { settleWorkingOrders() }
+        if pollsOperators { pollBudgets() }
     }
 
     /// Ends a session: the strategies' last exits, then (unless `flatten` is false: the end
@@ -257,7 +276,12 @@ public final class TradingPipeline {
             }
             switch intent.action {
             case .exit: exit(intent, bot: bot)
-            case .enter: pool.append(intent)
+            case .enter:
+                if let entriesSuspended {
+                    record(.skipped(symbol: intent.symbol, reason: entriesSuspended))
+                } else {
+                    pool.append(intent)
+                }
             }
         }
         if !pool.isEmpty { runPool(pool, bot: bot) }
@@ -444,6 +468,7 @@ public final class TradingPipeline {
                                                                      expectedPrice: expectedPrice, tags: tags, fallbackLevel: fallbackLevel), decided)
             record(.order(order, type: "market"))
             if order.status == .rejected {
+                orderUnresolved?(symbol, strategyID, .broker, "ORDER_REJECTED", order.rejectReason)
                 counts.rejectedOrders += 1
                 tradeRecords.append(TradeRecord(
                     timeNanoseconds: clock.nowNanoseconds, strategyName: orderContexts[order.orderID]?.context.strategy ?? "", ticker: symbol,
@@ -457,6 +482,12 @@ public final class TradingPipeline {
             collectFills()
             return order.status == .rejected ? .rejected(order.rejectReason) : .sent
         } catch {
+            let strategy = bots.first { $0.id == bot }?.strategy.id ?? bots.first?.strategy.id ?? ""
+            if let failure = error as? PluginCallError {
+                orderUnresolved?(symbol, strategy, FaultClass.of(failure, detail: nil), failure.statusName, failure.description)
+            } else {
+                orderUnresolved?(symbol, strategy, .logic, "", "\(error)")
+            }
             brokerFailed(error, symbol: symbol)
             return .failed("\(error)")
         }
@@ -556,7 +587,9 @@ public final class TradingPipeline {
             fallbackLevel: entry?.fallbackLevel))
     }
 
-    func halt(_ reason: String) {
+    /// Stops every new order through the broker for the rest of the session (exits included:
+    /// the broker cannot be trusted to take them).
+    public func halt(_ reason: String) {
         guard brokerHalt == nil else { return }
         brokerHalt = reason
         record(.note(reason))

@@ -7,6 +7,8 @@ public final class BrokerPlugin {
     private let simulation: tbot_broker_simulation_t?
 
     public var id: String { instance.info.id }
+    /// Retries transient failures of every call but the simulation's feed; nil: one attempt.
+    public var retry: BrokerRetry?
     /// True for brokers that take the market from the host (paper, backtest).
     public var isSimulated: Bool { simulation != nil }
 
@@ -33,7 +35,7 @@ public final class BrokerPlugin {
     public func account() throws -> BrokerAccount {
         var raw = tbot_account_t()
         raw.size = ABIStruct.size(tbot_account_t.self)
-        try PluginCallError.check(id, "get_account") { api.get_account(instance.handle, &raw, $0, $1) }
+        try call("get_account") { api.get_account(instance.handle, &raw, $0, $1) }
         return BrokerAccount(cash: Money(units: raw.cash), equity: Money(units: raw.equity),
                              buyingPower: Money(units: raw.buying_power), currency: CStrings.string(fromTuple: raw.currency))
     }
@@ -47,7 +49,7 @@ public final class BrokerPlugin {
                 symbol: CStrings.string(fromTuple: p.symbol), quantity: Quantity(units: p.quantity),
                 averageEntryPrice: p.average_entry_price, lastPrice: p.last_price, marketValue: Money(units: p.market_value)))
         }
-        try PluginCallError.check(id, "list_positions") { api.list_positions(instance.handle, &sink, $0, $1) }
+        try call("list_positions") { api.list_positions(instance.handle, &sink, $0, $1) }
         return box.items
     }
 
@@ -65,9 +67,10 @@ public final class BrokerPlugin {
                 raw.time_in_force = request.timeInForce.abiValue
                 raw.quantity = request.quantity.units
                 (raw.limit_price, raw.stop_price) = request.type.limitAndStopPrices
+                raw.trail_percent = request.type.trailPercent
                 raw.take_profit_price = request.takeProfitPrice ?? 0
                 raw.stop_loss_price = request.stopLossPrice ?? 0
-                try PluginCallError.check(id, "submit_order") { api.submit_order(instance.handle, &raw, &out, $0, $1) }
+                try call("submit_order") { api.submit_order(instance.handle, &raw, &out, $0, $1) }
             }
         }
         return BrokerOrder(out)
@@ -75,7 +78,7 @@ public final class BrokerPlugin {
 
     public func cancel(orderID: String) throws {
         try orderID.withCString { order in
-            try PluginCallError.check(id, "cancel_order") { api.cancel_order(instance.handle, order, $0, $1) }
+            try call("cancel_order") { api.cancel_order(instance.handle, order, $0, $1) }
         }
     }
 
@@ -83,7 +86,7 @@ public final class BrokerPlugin {
         var out = tbot_order_t()
         out.size = ABIStruct.size(tbot_order_t.self)
         try orderID.withCString { order in
-            try PluginCallError.check(id, "get_order") { api.get_order(instance.handle, order, &out, $0, $1) }
+            try call("get_order") { api.get_order(instance.handle, order, &out, $0, $1) }
         }
         return BrokerOrder(out)
     }
@@ -95,7 +98,7 @@ public final class BrokerPlugin {
             guard let context, let fill else { return }
             Unmanaged<SinkBox<BrokerFill>>.fromOpaque(context).takeUnretainedValue().items.append(BrokerFill(fill.pointee))
         }
-        try PluginCallError.check(id, "list_fills") { api.list_fills(instance.handle, since, &sink, $0, $1) }
+        try call("list_fills") { api.list_fills(instance.handle, since, &sink, $0, $1) }
         return box.items
     }
 
@@ -111,7 +114,7 @@ public final class BrokerPlugin {
         var raw = tbot_order_minimum_t()
         raw.size = ABIStruct.size(tbot_order_minimum_t.self)
         try symbol.withCString { name in
-            try PluginCallError.check(id, "min_order_size") { api.min_order_size(instance.handle, name, &raw, $0, $1) }
+            try call("min_order_size") { api.min_order_size(instance.handle, name, &raw, $0, $1) }
         }
         return OrderMinimum(quantity: Quantity(units: raw.min_quantity), notional: Money(units: raw.min_notional))
     }
@@ -122,7 +125,7 @@ public final class BrokerPlugin {
     private func flag(_ name: String, _ symbol: String, _ function: FlagFunction) throws -> Bool {
         var value: Int32 = 0
         try symbol.withCString { text in
-            try PluginCallError.check(id, name) { function(instance.handle, text, &value, $0, $1) }
+            try call(name) { function(instance.handle, text, &value, $0, $1) }
         }
         return value != 0
     }

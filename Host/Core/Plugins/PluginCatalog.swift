@@ -13,10 +13,14 @@ public final class PluginCatalog {
     /// Plugin id -> library path that claimed it first (for duplicate reasons).
     private var owners: [String: String] = [:]
 
-    public init(manifestsDirectory: String, pluginsDirectory: String, environment: HostEnvironment) {
+    /// Where a long-running host loads libraries from (see PluginImages); nil opens them in place.
+    let images: PluginImages?
+
+    public init(manifestsDirectory: String, pluginsDirectory: String, environment: HostEnvironment, images: PluginImages? = nil) {
         self.manifestsDirectory = manifestsDirectory
         self.pluginsDirectory = pluginsDirectory
         self.environment = environment
+        self.images = images
         scan()
     }
 
@@ -116,7 +120,14 @@ public final class PluginCatalog {
 
     private func open(_ path: String) -> Result<PluginLibrary, PluginLoadFailure> {
         if let cached = libraries[path] { return cached }
-        let result = PluginLibraryLoader.open(path)
+        var loadPath = path
+        if let images {
+            switch images.image(of: path) {
+            case .success(let image): loadPath = image
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        let result = PluginLibraryLoader.open(loadPath)
         libraries[path] = result
         return result
     }

@@ -79,3 +79,22 @@ public enum ShutdownFlag {
         return try? JSONDecoder().decode(Content.self, from: data)
     }
 }
+
+extension RiskEngine {
+    /// Fires the broker's kill switch for a fault rather than a loss (broker retries
+    /// exhausted, the watchdog): the same halt for the rest of the UTC day, journal entry,
+    /// shutdown_flag file and CRITICAL event. Returns false when the broker was already halted.
+    @discardableResult
+    public func haltBroker(_ broker: String, reason: String, at now: Int64) throws -> Bool {
+        guard var day = days[broker] else { return false }
+        guard day.halted == nil else { return false }
+        day.halted = reason
+        days[broker] = day
+        let event = KillSwitchEvent(firedNanoseconds: now, day: day.day, broker: broker, realized: day.realized, limit: .zero, reason: reason)
+        try journal.record(event)
+        if let flag = flagFile?(broker) { try ShutdownFlag.write(event, to: flag) }
+        try journal.record(RiskEvent(atNanoseconds: now, level: .critical, subject: "kill_switch:\(broker)",
+                                     message: "kill switch: broker \(broker) halted for the rest of the UTC day: \(reason)"))
+        return true
+    }
+}

@@ -35,33 +35,8 @@ public struct RecordedSession {
     /// rules); the report hands back the updated one.
     public func run(bots: [PipelineBot], plan: BudgetPlan, filters: [FilterPlugin], broker: BrokerPlugin,
                     session: SessionWindow, bars: [Bar], clock: SimulatedClock, history: PriceHistory = PriceHistory()) throws -> Report {
-        // Read before anything is written: a malformed sector map stops the session untouched.
-        let sectors = try SectorMap.configured(config: config, manifestsDirectory: (plan.account.file as NSString).deletingLastPathComponent)
-        let path = layout.ledgerFile.path
-        let existed = FileManager.default.fileExists(atPath: path)
-        let ledger = try Ledger(path: path, mode: layout.mode, identity: layout.identity, durability: .full)
-        var backup: URL?
-        if existed {
-            backup = try LedgerBackup.backup(ledger, layout: layout, now: clock.nowNanoseconds)
-            _ = try LedgerBackup.prune(layout: layout, retentionDays: config.backupRetentionDays, now: clock.nowNanoseconds)
-        }
-        let poster = try LedgerPoster(ledger: ledger, brokerCode: layout.identity.broker, brokerID: broker.id)
-        var book = try LedgerBookLoader.book(from: ledger, brokerCode: layout.identity.broker, brokerID: broker.id,
-                                             uuidNamespace: "\(layout.identity.stem)|\(layout.mode.rawValue)")
-        let fresh = try poster.postOpeningBalance(try broker.account().cash, at: clock.nowNanoseconds) != nil
-        let budgets = try BudgetBook(ledger: ledger, plan: plan)
-        let changes = try budgets.synchronize(at: clock.nowNanoseconds, holdingBots: Set(book.holdings.values.map(\.bot)))
-        var reconciliation = LedgerReconciler.Report()
-        if !fresh {
-            // Books already exist: whatever the broker filled while the host was down comes in now.
-            reconciliation = try LedgerReconciler.reconcile(broker: broker, poster: poster, book: &book, at: clock.nowNanoseconds,
-                                                            budgets: budgets)
-        }
-        let risk = try RiskEngine(limits: RiskLimits(config: config), sectors: sectors,
-                                  journal: try RiskJournal(ledger: ledger), accountCapital: plan.account.totalCapital,
-                                  activeBrokers: [broker.id], flagFile: { layout.shutdownFlag(broker: $0) }, history: history)
-        let pipeline = TradingPipeline(bots: bots, filters: filters, broker: broker, risk: risk, clock: clock, poster: poster, book: book,
-                                       mode: layout.mode, budgets: budgets)
+        let books = try SessionBooks(layout: layout, config: config, plan: plan, broker: broker, clock: clock, history: history)
+        let pipeline = books.pipeline(bots: bots, filters: filters, broker: broker, clock: clock)
         pipeline.run(session: session, bars: bars)
 
         let day = UTCDate.day(of: session.startNanoseconds)
@@ -69,12 +44,12 @@ public struct RecordedSession {
         let summary = try DailySummary.write(pipeline.tradeRecords, date: day, layout: layout)
         let log = try SessionLog(layout: layout, name: session.name, format: config.logFormat, clock: clock, source: "session")
         defer { log.close() }
-        for fill in reconciliation.recovered { try log.write(.warning, "reconciled fill \(fill) from the broker") }
-        for line in reconciliation.positionMismatches { try log.write(.error, "position mismatch: \(line)") }
-        for line in changes { try log.write(.info, "budgets: \(line)") }
+        for fill in books.reconciliation.recovered { try log.write(.warning, "reconciled fill \(fill) from the broker") }
+        for line in books.reconciliation.positionMismatches { try log.write(.error, "position mismatch: \(line)") }
+        for line in books.budgetChanges { try log.write(.info, "budgets: \(line)") }
         for line in pipeline.transcript { try log.write(.info, line) }
-        return Report(pipeline: pipeline, backup: backup, reconciliation: reconciliation, tradeHistory: history,
-                      summary: summary, ledgerPath: path, budgetChanges: changes, budgetInvariant: try budgets.invariant(),
-                      priceHistory: risk.history)
+        return Report(pipeline: pipeline, backup: books.backup, reconciliation: books.reconciliation, tradeHistory: history,
+                      summary: summary, ledgerPath: layout.ledgerFile.path, budgetChanges: books.budgetChanges,
+                      budgetInvariant: try books.budgets.invariant(), priceHistory: books.risk.history)
     }
 }

@@ -11,9 +11,11 @@ public enum StrategyBots {
     }
 
     /// `only`: run just this module's bots (nil: every module whose strategy is loaded).
-    public static func make(plan: BudgetPlan, catalog: PluginCatalog, only module: String? = nil) -> Built {
+    /// `session`: only modules that trade in this session (their manifest's `sessions`, absent: all).
+    public static func make(plan: BudgetPlan, catalog: PluginCatalog, only module: String? = nil, session: String? = nil) -> Built {
         var bots: [PipelineBot] = [], blocked: [String] = []
         for planned in plan.modules where module == nil || planned.id == module {
+            if let session, let sessions = planned.declaration.sessions, !sessions.contains(session) { continue }
             guard let entry = catalog.entry(id: planned.id), entry.state == .loaded, let library = entry.instance?.library else {
                 let reason = catalog.entry(id: planned.id)?.reason ?? "not loaded"
                 blocked += planned.bots.map { "bot \($0.id) (\(planned.manifestFile)): strategy \(planned.id) is not loaded: \(reason)" }

@@ -1,0 +1,49 @@
+import TBotPluginAPI
+
+/// The four kinds of fault the seed's error handler names. Every broker failure the
+/// runtime records carries one, so an operator can tell an outage from a refusal.
+public enum FaultClass: String, Sendable, Codable {
+    /// Connectivity: timeouts, refused connections, 5xx and 429 answers.
+    case network = "NetworkError"
+    /// The broker said no: rejections, unknown orders, margin, asset class.
+    case broker = "BrokerError"
+    /// A plugin or host bug, or a request the plugin calls invalid.
+    case logic = "LogicError"
+    /// Missing or rejected credentials and other configuration the operator must fix.
+    case config = "ConfigError"
+
+    /// What the broker said about a failed call, when it offers tbot.broker.faults.
+    public struct Detail: Equatable, Sendable {
+        public var httpStatus: Int
+        public var timedOut: Bool
+        /// The broker's Retry-After in milliseconds; nil when it gave none.
+        public var retryAfterMilliseconds: Int64?
+        public var code: String
+
+        public init(httpStatus: Int = 0, timedOut: Bool = false, retryAfterMilliseconds: Int64? = nil, code: String = "") {
+            self.httpStatus = httpStatus
+            self.timedOut = timedOut
+            self.retryAfterMilliseconds = retryAfterMilliseconds
+            self.code = code
+        }
+    }
+
+    /// Classifies a failed plugin call. Credentials refused (HTTP 401, or 403 outside an
+    /// order) are configuration; a transient status is the network's.
+    public static func of(_ error: PluginCallError, detail: Detail?) -> FaultClass {
+        switch error.status {
+        case TBOT_ERR_TRANSIENT:
+            return .network
+        case TBOT_ERR_FATAL:
+            let status = detail?.httpStatus ?? 0
+            return status == 401 || status == 403 ? .config : .broker
+        case TBOT_ERR_REJECTED, TBOT_ERR_NOT_FOUND:
+            return .broker
+        default:
+            return .logic
+        }
+    }
+
+    /// Only transient failures are worth another attempt: the ABI promises nothing was placed.
+    public static func isRetryable(_ error: PluginCallError) -> Bool { error.status == TBOT_ERR_TRANSIENT }
+}
