@@ -5,7 +5,7 @@ struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "List, check, enable, disable and inspect plugins.",
-        subcommands: [PluginsList.self, PluginsCheck.self, PluginsEnable.self, PluginsDisable.self, PluginsInfo.self]
+        subcommands: [PluginsList.self, PluginsCheck.self, PluginsEnable.self, PluginsDisable.self, PluginsInfo.self, PluginsReload.self]
     )
 }
 

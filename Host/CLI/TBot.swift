@@ -9,6 +9,6 @@ struct TBot: ParsableCommand {
         discussion: "Exit codes: 0 success, 1 a check or operation failed, 2 invalid configuration, 64 bad usage. See docs/cli.md.",
         version: TBotVersion.text,
         subcommands: [PluginsCommand.self, ConfigCommand.self, LedgerCommand.self, BudgetCommand.self, BotsCommand.self,
-                      ApprovalsCommand.self, EmergencyStopCommand.self, RiskCommand.self, DemoCommand.self, BacktestCommand.self, BenchCommand.self, DataCommand.self]
+                      ApprovalsCommand.self, EmergencyStopCommand.self, RiskCommand.self, DemoCommand.self, RunCommand.self, StopCommand.self, StartCommand.self, StatusCommand.self, BacktestCommand.self, BenchCommand.self, DataCommand.self]
     )
 }

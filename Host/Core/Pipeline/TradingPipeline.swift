@@ -102,6 +102,11 @@ public final class TradingPipeline {
     /// Told about every order the broker refused or that failed for good, for the runtime's
     /// unresolved_orders log: symbol, strategy, the fault class, a code and the detail.
     public var orderUnresolved: ((_ symbol: String, _ strategy: String, _ fault: FaultClass, _ code: String, _ detail: String) -> Void)?
+    /// Told about every fill booked: the fill, its strategy and bot, and the net result of a
+    /// trade it closed (nil for an entry). The runtime's e-mail alerts hang off it.
+    public var fillBooked: ((_ fill: BrokerFill, _ strategy: String, _ bot: String, _ closed: Money?) -> Void)?
+    /// Told about every supervisor decision on a closed trade (a rejection is an alert).
+    public var supervisorDecided: ((SupervisorDecision) -> Void)?
     /// Why the pipeline stopped sending orders, if it did.
     public var haltReason: String? { brokerHalt }
 
@@ -561,9 +566,11 @@ public final class TradingPipeline {
             }
         }
         record(.fill(fill, realized: outcome.netResult))
+        fillBooked?(fill, decision.context.strategy, decision.context.bot ?? outcome.closedBot ?? "", outcome.netResult)
         noteRisk(fill: fill, outcome: outcome, context: decision.context)
         if let settlement {
             record(.settlement(settlement.decision))
+            supervisorDecided?(settlement.decision)
             showNewEvents()
             if settlement.emergencyStop { pendingEmergencyClose = true }
         }

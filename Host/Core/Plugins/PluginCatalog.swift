@@ -24,6 +24,15 @@ public final class PluginCatalog {
         scan()
     }
 
+    /// A catalog of chosen entries (a rescan that kept some running versions).
+    init(merging entries: [PluginEntry], from scanned: PluginCatalog) {
+        manifestsDirectory = scanned.manifestsDirectory
+        pluginsDirectory = scanned.pluginsDirectory
+        environment = scanned.environment
+        images = scanned.images
+        self.entries = entries
+    }
+
     public func entry(id: String) -> PluginEntry? { entries.first { $0.id == id } }
 
     /// Loaded instances of one kind, in id order.

@@ -12,7 +12,7 @@ public final class BrokerRetry {
         public let function: String
         public let error: PluginCallError
         public let fault: FaultClass
-        public let detail: FaultClass.Detail?
+        public let detail: BrokerFault?
         /// Attempts made so far, the first included.
         public let attempts: Int
     }
@@ -21,8 +21,6 @@ public final class BrokerRetry {
     public var onRetry: ((Failure, Double) -> Void)?
     /// Called once when a transient call runs out of attempts: the broker's kill switch.
     public var onGiveUp: ((Failure) -> Void)?
-    /// Reads what the broker said about its last failure (tbot.broker.faults), if it can.
-    public var faultDetail: (BrokerPlugin) -> FaultClass.Detail? = { _ in nil }
 
     public private(set) var retries = 0
     public private(set) var exhausted = 0
@@ -48,7 +46,7 @@ public final class BrokerRetry {
                 return try attempt()
             } catch let error as PluginCallError {
                 guard FaultClass.isRetryable(error) else { throw error }
-                let detail = faultDetail(broker)
+                let detail = broker.lastFault()
                 let failure = Failure(function: function, error: error, fault: FaultClass.of(error, detail: detail), detail: detail,
                                       attempts: made)
                 guard made <= policy.limit,

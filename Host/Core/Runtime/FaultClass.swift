@@ -12,25 +12,9 @@ public enum FaultClass: String, Sendable, Codable {
     /// Missing or rejected credentials and other configuration the operator must fix.
     case config = "ConfigError"
 
-    /// What the broker said about a failed call, when it offers tbot.broker.faults.
-    public struct Detail: Equatable, Sendable {
-        public var httpStatus: Int
-        public var timedOut: Bool
-        /// The broker's Retry-After in milliseconds; nil when it gave none.
-        public var retryAfterMilliseconds: Int64?
-        public var code: String
-
-        public init(httpStatus: Int = 0, timedOut: Bool = false, retryAfterMilliseconds: Int64? = nil, code: String = "") {
-            self.httpStatus = httpStatus
-            self.timedOut = timedOut
-            self.retryAfterMilliseconds = retryAfterMilliseconds
-            self.code = code
-        }
-    }
-
     /// Classifies a failed plugin call. Credentials refused (HTTP 401, or 403 outside an
     /// order) are configuration; a transient status is the network's.
-    public static func of(_ error: PluginCallError, detail: Detail?) -> FaultClass {
+    public static func of(_ error: PluginCallError, detail: BrokerFault?) -> FaultClass {
         switch error.status {
         case TBOT_ERR_TRANSIENT:
             return .network
