@@ -30,9 +30,9 @@ public struct ScheduledSession: Equatable, Sendable {
 /// on TRADING_DAYS only. A session that would overlap the one before it starts when that
 /// one ends, so two sessions never run at once.
 ///
-/// TEST_MODE compresses every window (the seed: "strategy windows are compressed and symbol
-/// scan duration is capped at 1 minute"): analysis is capped at 1 minute, breakout and
-/// monitoring take a fifth of their minutes, rounded up.
+/// TEST_MODE compresses the windows as the seed says ("shortens analysis/monitoring windows",
+/// "symbol scan duration is capped at 1 minute"): analysis is capped at 1 minute and
+/// monitoring takes half its minutes, rounded up; the breakout (entry) window is unchanged.
 public struct SessionSchedule: Sendable {
     public struct Timing: Equatable, Sendable {
         public var name: String
@@ -69,8 +69,8 @@ public struct SessionSchedule: Sendable {
         var result: [ScheduledSession] = []
         for timing in timings {
             let analysis = compressed ? min(timing.analysis, 1) : timing.analysis
-            let breakout = compressed ? (timing.breakout + 4) / 5 : timing.breakout
-            let monitoring = compressed ? (timing.monitoring + 4) / 5 : timing.monitoring
+            let breakout = timing.breakout
+            let monitoring = compressed ? (timing.monitoring + 1) / 2 : timing.monitoring
             var start = day * Self.day + Int64(timing.hour * 60 + timing.minute) * Self.minute
             if let previous = result.last { start = max(start, previous.end) }
             let analysisEnd = start + Int64(analysis) * Self.minute
