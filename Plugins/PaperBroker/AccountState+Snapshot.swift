@@ -36,8 +36,10 @@ private func inline<Tuple>(_ text: String, into field: inout Tuple, at path: Str
 }
 
 extension StateSnapshot {
-    init(_ state: AccountState, market: MarketTable) {
-        version = Self.currentVersion
+    /// `volumes`: save each symbol's last bar volume and what fills took of it (only
+    /// max_volume_share uses them).
+    init(_ state: AccountState, market: MarketTable, volumes: Bool) {
+        version = state.needsVersion2 ? 2 : 1
         cash = state.cash
         lastOrderNumber = state.lastOrderNumber
         lastFillNumber = state.lastFillNumber
@@ -46,7 +48,14 @@ extension StateSnapshot {
         }
         var bars: [String: LastBarRecord] = [:]
         for slot in 0..<market.count where market[slot].close > 0 {
-            bars[market.symbols[slot]] = LastBarRecord(close: market[slot].close, startNs: market[slot].startNs)
+            let entry = market[slot]
+            var record = LastBarRecord(close: entry.close, startNs: entry.startNs)
+            if volumes {
+                record.volume = entry.volume
+                let used = entry.volumeUsedStartNs == entry.startNs ? entry.volumeUsed : 0
+                record.volumeUsed = used > 0 ? used : nil
+            }
+            bars[market.symbols[slot]] = record
         }
         lastBars = bars
         orders = state.orders.map { order in
@@ -69,12 +78,24 @@ extension StateSnapshot {
                           triggered: working.triggered, expiresNs: working.expiresNs,
                           takeProfitPrice: working.takeProfitPrice, stopLossPrice: working.stopLossPrice,
                           leg: working.leg.rawValue, parentOrderId: orderId(working.parentIndex),
-                          siblingOrderId: orderId(working.siblingIndex))
+                          siblingOrderId: orderId(working.siblingIndex),
+                          trailPercent: working.trailPercent > 0 ? working.trailPercent : nil,
+                          waterMark: working.trailPercent > 0 ? working.waterMark : nil,
+                          immediateOrCancel: working.immediateOrCancel ? true : nil)
         }
     }
 }
 
 extension AccountState {
+    /// True when a version 1 reader would misread this state (see StateSnapshot.swift).
+    var needsVersion2: Bool {
+        positions.values.contains { $0.quantity < 0 } || working.contains { working in
+            let order = orders[working.orderIndex]
+            return order.status == TBOT_ORDER_PARTIALLY_FILLED || order.type == TBOT_ORDER_TRAILING_STOP
+                || working.immediateOrCancel || (working.triggered && order.type != TBOT_ORDER_STOP_LIMIT)
+        }
+    }
+
     init(_ snapshot: StateSnapshot) throws {
         self.init(cash: snapshot.cash)
         guard snapshot.lastOrderNumber >= 0, snapshot.lastFillNumber >= 0 else {
@@ -132,14 +153,21 @@ extension AccountState {
             guard !symbol.isEmpty, symbol.utf8.count < symbolStride else {
                 throw StateFileError(message: "last_bars.\(symbol) is not a usable symbol")
             }
-            return (symbol, LastBar(close: record.close, startNs: record.startNs))
+            let volume = record.volume ?? 0, used = record.volumeUsed ?? 0
+            guard volume.isFinite, volume >= 0, used >= 0 else {
+                throw StateFileError(message: "last_bars.\(symbol) has a negative or unusable volume or volume_used")
+            }
+            return (symbol, LastBar(close: record.close, startNs: record.startNs, volume: volume, volumeUsed: used))
         }
     }
 
-    /// Working orders must be exactly the orders with status NEW, each with the prices its
-    /// type needs and bracket links to orders that exist.
+    /// Working orders must be exactly the orders with status NEW or PARTIALLY_FILLED, each
+    /// with fill progress that fits its status, the prices its type needs and bracket links
+    /// to orders that exist.
     private mutating func loadWorking(_ records: [WorkingRecord]) throws {
-        let fresh = Set(orders.indices.filter { orders[$0].status == TBOT_ORDER_NEW })
+        let fresh = Set(orders.indices.filter {
+            orders[$0].status == TBOT_ORDER_NEW || orders[$0].status == TBOT_ORDER_PARTIALLY_FILLED
+        })
         var seen = Set<Int>()
         for (i, record) in records.enumerated() {
             let path = "working_orders[\(i)]"
@@ -147,7 +175,13 @@ extension AccountState {
                 throw StateFileError(message: "\(path) refers to unknown order \(record.orderId)")
             }
             guard fresh.contains(index), seen.insert(index).inserted else {
-                throw StateFileError(message: "\(path): order \(record.orderId) is not NEW or appears twice")
+                throw StateFileError(message: "\(path): order \(record.orderId) is not NEW or PARTIALLY_FILLED or appears twice")
+            }
+            let order = orders[index]
+            let partial = order.status == TBOT_ORDER_PARTIALLY_FILLED
+            guard partial ? (order.filled_quantity > 0 && order.filled_quantity < order.quantity) : order.filled_quantity == 0 else {
+                throw StateFileError(message: "\(path): order \(record.orderId) has filled_quantity \(order.filled_quantity) "
+                                     + "of \(order.quantity), which does not fit its status")
             }
             guard let leg = Leg(rawValue: record.leg) else {
                 throw StateFileError(message: "unknown value '\(record.leg)' at \(path).leg")
@@ -156,12 +190,17 @@ extension AccountState {
             guard prices.allSatisfy({ $0.isFinite && $0 >= 0 }), record.expiresNs >= 0 else {
                 throw StateFileError(message: "\(path) has a negative or unusable price or expiry")
             }
-            let type = orders[index].type
+            let type = order.type
             let needsLimit = type == TBOT_ORDER_LIMIT || type == TBOT_ORDER_STOP_LIMIT
             let needsStop = type == TBOT_ORDER_STOP || type == TBOT_ORDER_STOP_LIMIT
-            guard type == TBOT_ORDER_MARKET || needsLimit || needsStop, !needsLimit || record.limitPrice > 0,
+            let trailing = type == TBOT_ORDER_TRAILING_STOP
+            guard type == TBOT_ORDER_MARKET || needsLimit || needsStop || trailing, !needsLimit || record.limitPrice > 0,
                   !needsStop || record.stopPrice > 0 else {
                 throw StateFileError(message: "\(path) lacks the limit or stop price its order type needs")
+            }
+            let trail = record.trailPercent ?? 0, mark = record.waterMark ?? 0
+            guard !trailing || (trail > 0 && trail < 100 && mark.isFinite && mark > 0) else {
+                throw StateFileError(message: "\(path) is a TRAILING_STOP without a trail_percent (above 0, below 100) and a water_mark above 0")
             }
             func link(_ id: String, _ key: String) throws -> Int {
                 guard !id.isEmpty else { return -1 }
@@ -172,12 +211,15 @@ extension AccountState {
             }
             working.append(WorkingOrder(
                 orderIndex: index, limitPrice: record.limitPrice, stopPrice: record.stopPrice, triggered: record.triggered,
+                trailPercent: trailing ? trail : 0, waterMark: trailing ? mark : 0,
+                immediateOrCancel: record.immediateOrCancel ?? false,
                 expiresNs: record.expiresNs, takeProfitPrice: record.takeProfitPrice, stopLossPrice: record.stopLossPrice,
                 leg: leg, parentIndex: try link(record.parentOrderId, "parent_order_id"),
                 siblingIndex: try link(record.siblingOrderId, "sibling_order_id")))
         }
         if let stranded = fresh.subtracting(seen).min() {
-            throw StateFileError(message: "order \(stringFromCArray(orders[stranded].order_id)) is NEW but has no working_orders entry")
+            let status = orders[stranded].status == TBOT_ORDER_NEW ? "NEW" : "PARTIALLY_FILLED"
+            throw StateFileError(message: "order \(stringFromCArray(orders[stranded].order_id)) is \(status) but has no working_orders entry")
         }
         working.sort { $0.orderIndex < $1.orderIndex }
         for order in working where order.siblingIndex >= 0 && workingPosition(of: order.siblingIndex) == nil {

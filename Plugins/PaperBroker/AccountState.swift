@@ -5,14 +5,30 @@
 import TBotPluginAPI
 
 struct Position {
-    var quantity: tbot_qty_t
+    var quantity: tbot_qty_t  // signed: negative is short
     var averageEntryPrice: Double
+
+    /// The position after a fill of `signed` units (positive buys) at `price`. Adding to a
+    /// position (or opening one) averages the entry price; reducing keeps it; going through
+    /// zero starts the new side at `price`. Nil when the fill leaves it flat.
+    func adding(_ signed: tbot_qty_t, at price: Double) -> Position? {
+        let quantity = self.quantity + signed
+        if quantity == 0 { return nil }
+        if self.quantity == 0 || (self.quantity > 0) == (signed > 0) {
+            let held = Double(abs(self.quantity)), added = Double(abs(signed))
+            return Position(quantity: quantity, averageEntryPrice: (averageEntryPrice * held + price * added) / (held + added))
+        }
+        if (quantity > 0) != (self.quantity > 0) { return Position(quantity: quantity, averageEntryPrice: price) }
+        return Position(quantity: quantity, averageEntryPrice: averageEntryPrice)
+    }
 }
 
 /// The latest bar the simulation was shown for one symbol.
 struct LastBar {
     var close: Double
     var startNs: tbot_time_ns_t
+    var volume: Double = 0                 // saved only with max_volume_share set
+    var volumeUsed: tbot_qty_t = 0         // what fills of that bar took
 }
 
 /// Which leg of a bracket an order is.
@@ -22,14 +38,18 @@ enum Leg: String {
     case stopLoss = "stop_loss"
 }
 
-/// An order with status NEW that later bars may fill, and what the tbot_order_t
-/// record does not hold about it.
+/// An order with status NEW or PARTIALLY_FILLED that later bars may fill, and what the
+/// tbot_order_t record does not hold about it (its fill progress is in the record).
 struct WorkingOrder {
     var orderIndex: Int                // AccountState.orders index
     var slot: Int = -1                 // MarketTable slot of its symbol (per instance; set at load)
     var limitPrice: Double = 0         // LIMIT, STOP_LIMIT
     var stopPrice: Double = 0          // STOP, STOP_LIMIT
-    var triggered = false              // STOP_LIMIT whose stop was touched: now a limit order
+    var triggered = false              // stop touched: a STOP_LIMIT is now a limit order, a STOP or
+                                       // TRAILING_STOP a market order for what is left of it
+    var trailPercent: Double = 0       // TRAILING_STOP: distance of the stop from the water mark, %
+    var waterMark: Double = 0          // TRAILING_STOP: highest price seen for a sell, lowest for a buy
+    var immediateOrCancel = false      // IOC: what its first chance to fill leaves is canceled
     var expiresNs: tbot_time_ns_t = 0  // DAY: midnight UTC after submission; 0 = never
     var takeProfitPrice: Double = 0    // bracket entry: the legs to create once it fills; 0 = none
     var stopLossPrice: Double = 0

@@ -55,6 +55,7 @@ private nonisolated(unsafe) let simulation = allocateOnce(tbot_broker_simulation
                     let start = bar.pointee.start_ns
                     entry.pointee.close = close
                     entry.pointee.startNs = start
+                    entry.pointee.volume = bar.pointee.volume
                     if entry.pointee.working == 0 { return TBOT_OK }
                     // NaN fails these comparisons and goes to the checks of the slow path.
                     if bar.pointee.low > entry.pointee.triggerLow && bar.pointee.high < entry.pointee.triggerHigh
@@ -84,6 +85,21 @@ private nonisolated(unsafe) let fractionalCapability = allocateOnce(tbot_capabil
     id: staticCString("tbot.broker.fractional")  // == TBOT_EXT_BROKER_FRACTIONAL
 ))
 
+private nonisolated(unsafe) let shortSellingCapability = allocateOnce(tbot_capability_t(
+    size: cSize(tbot_capability_t.self),
+    id: staticCString("tbot.broker.short_selling")  // == TBOT_EXT_BROKER_SHORT_SELLING
+))
+
+private nonisolated(unsafe) let assets = allocateOnce(tbot_broker_assets_t(
+    size: cSize(tbot_broker_assets_t.self),
+    is_shortable: { pointer, symbol, out, err, errCap in
+        call(pointer, err, errCap) { broker in
+            let symbol = String(cString: try required(symbol, "symbol"))
+            try required(out, "out").pointee = broker.isShortable(symbol) ? 1 : 0
+        }
+    }
+))
+
 private nonisolated(unsafe) let brokerFunctions = allocateOnce(tbot_broker_api_t(
     size: cSize(tbot_broker_api_t.self),
     get_account: { pointer, out, err, errCap in
@@ -104,7 +120,7 @@ private nonisolated(unsafe) let brokerFunctions = allocateOnce(tbot_broker_api_t
                 clientOrderId: request.client_order_id.map { String(cString: $0) } ?? "",
                 symbol: request.symbol.map { String(cString: $0) } ?? "",
                 side: request.side, type: request.type, timeInForce: request.time_in_force, quantity: request.quantity,
-                limitPrice: request.limit_price, stopPrice: request.stop_price,
+                limitPrice: request.limit_price, stopPrice: request.stop_price, trailPercent: request.trail_percent,
                 takeProfitPrice: request.take_profit_price, stopLossPrice: request.stop_loss_price))
         }
     },
@@ -150,8 +166,8 @@ private nonisolated(unsafe) let descriptor = allocateOnce(tbot_plugin_descriptor
     kind: TBOT_KIND_BROKER,
     id: staticCString("paper_broker"),
     name: staticCString("Paper broker"),
-    version: staticCString("0.2.0"),
-    description: staticCString("Simulated broker: market, limit, stop and bracket orders filled from the host's bars."),
+    version: staticCString("0.3.0"),
+    description: staticCString("Simulated broker: market, limit, stop, trailing stop and bracket orders filled from the host's bars."),
     create: { host, params, err, errCap in
         do {
             return Unmanaged.passRetained(try PaperBroker(host: host, params: readParams(params))).toOpaque()
@@ -179,6 +195,11 @@ private nonisolated(unsafe) let descriptor = allocateOnce(tbot_plugin_descriptor
         case TBOT_EXT_BROKER_FRACTIONAL:
             guard let pointer, broker(pointer).fractional else { return nil }
             return UnsafeRawPointer(fractionalCapability)
+        case TBOT_EXT_BROKER_SHORT_SELLING:
+            guard let pointer, broker(pointer).allowShort else { return nil }
+            return UnsafeRawPointer(shortSellingCapability)
+        case TBOT_EXT_BROKER_ASSETS:
+            return UnsafeRawPointer(assets)
         default:
             return nil
         }

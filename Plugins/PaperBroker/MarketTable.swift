@@ -1,6 +1,6 @@
 // The per-symbol market state the simulation updates on every bar: last close, its
-// bar's start and how many orders of the symbol are working. Built for the bar path,
-// which runs millions of times a second in a backtest: it lives in manually managed
+// bar's start and volume, and how many orders of the symbol are working. Built for the
+// bar path, which runs millions of times a second in a backtest: it lives in manually managed
 // memory (no reference counting, no exclusivity checks, no allocation), symbols are
 // matched as C strings without building a Swift String, and the slot of the next bar
 // is predicted from the order bars arrived in so far (a replay interleaves its
@@ -11,6 +11,10 @@ import TBotPluginAPI
 struct SymbolSlot {
     var close: Double = 0           // 0: no bar seen yet
     var startNs: tbot_time_ns_t = 0
+    var volume: Double = 0          // of that bar
+    // Quantity the fills of the bar starting volumeUsedStartNs took (max_volume_share).
+    var volumeUsed: tbot_qty_t = 0
+    var volumeUsedStartNs: tbot_time_ns_t = .min
     var working: Int32 = 0          // working orders of the symbol
     var next: Int32 = 0             // the slot whose bar followed this one's last time
     // A bar with low > triggerLow, high < triggerHigh and start_ns < expiresNs does nothing

@@ -1,14 +1,20 @@
-// Version 1 of the state file: one JSON object, keys sorted, no pretty printing.
-// Money and quantities are integers in the ABI's fixed-point units (1/10000 USD,
-// 1e-9 share), never doubles; prices are doubles, which JSON carries exactly in
-// their shortest round-trip form. `working_orders` (orders still NEW, with their
-// prices and bracket links) was added later: a file without it loads with none, and
-// it is written only when some order is working, so an account without working
-// orders saves exactly the bytes it always did.
+// The state file: one JSON object, keys sorted, no pretty printing. Money and
+// quantities are integers in the ABI's fixed-point units (1/10000 USD, 1e-9 share),
+// never doubles; prices are doubles, which JSON carries exactly in their shortest
+// round-trip form. `working_orders` (orders still working, with their prices and
+// bracket links) was added later: a file without it loads with none, and it is written
+// only when some order is working, so an account without working orders saves exactly
+// the bytes it always did.
+//
+// Version 2 adds optional keys only (trailing stops, IOC, partial fills, bar volumes) and
+// allows short (negative) positions. A file is written as version 2 only when it holds
+// something a version 1 reader would misread (a short position, a working order that is
+// partly filled, trailing, IOC or a triggered stop), so that such a reader refuses it;
+// everything else is still written as version 1, byte for byte as before. Both load.
 import Foundation
 
 struct StateSnapshot: Codable {
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     var version: Int
     var cash: Int64
@@ -44,9 +50,16 @@ struct WorkingRecord: Codable {
     var leg: String             // "", "take_profit", "stop_loss"
     var parentOrderId: String   // leg: its entry; "" otherwise
     var siblingOrderId: String  // leg: the other leg; "" when none
+    // Version 2, absent when not used:
+    var trailPercent: Double?       // TRAILING_STOP
+    var waterMark: Double?          // TRAILING_STOP
+    var immediateOrCancel: Bool?    // true for IOC
 
     enum CodingKeys: String, CodingKey {
         case triggered, leg
+        case trailPercent = "trail_percent"
+        case waterMark = "water_mark"
+        case immediateOrCancel = "immediate_or_cancel"
         case orderId = "order_id"
         case limitPrice = "limit_price"
         case stopPrice = "stop_price"
@@ -71,10 +84,14 @@ struct PositionRecord: Codable {
 struct LastBarRecord: Codable {
     var close: Double
     var startNs: Int64
+    // Written only with max_volume_share set: the bar's volume and what fills took of it.
+    var volume: Double?
+    var volumeUsed: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case close
+        case close, volume
         case startNs = "start_ns"
+        case volumeUsed = "volume_used"
     }
 }
 
@@ -129,7 +146,7 @@ extension StateSnapshot {
         return try encoder.encode(self)
     }
 
-    /// Reads a version 1 file; the error text says what is wrong and where.
+    /// Reads a version 1 or 2 file; the error text says what is wrong and where.
     static func decode(_ data: Data) throws -> StateSnapshot {
         struct VersionOnly: Decodable { let version: Int }
         guard !data.isEmpty else { throw StateFileError(message: "the file is empty") }
@@ -137,8 +154,8 @@ extension StateSnapshot {
         do {
             // The version first, so a newer file is reported as such, not as missing keys.
             let version = try decoder.decode(VersionOnly.self, from: data).version
-            guard version == currentVersion else {
-                throw StateFileError(message: "unsupported version \(version) (this paper broker reads version \(currentVersion))")
+            guard (1...currentVersion).contains(version) else {
+                throw StateFileError(message: "unsupported version \(version) (this paper broker reads versions 1 to \(currentVersion))")
             }
             return try decoder.decode(StateSnapshot.self, from: data)
         } catch let error as DecodingError {

@@ -82,7 +82,7 @@ final class PaperBrokerFillModelTests: XCTestCase {
             let refused = try submit(paper, "c3", "AAPL", .sell, 100)
             XCTAssertEqual(refused.status, .rejected)
             XCTAssertEqual(refused.rejectReason,
-                           "cannot sell 100 AAPL: long position is 6 (no short selling in the paper broker skeleton)")
+                           "cannot sell 100 AAPL: long position is 6 (short selling is off: allow_short = false)")
             let fills = try paper.fills(since: 0)
             XCTAssertEqual(fills.map(\.price), [150.25, 151.1])
             XCTAssertEqual(fills.map(\.fee.units), [12_500, 12_500])
@@ -158,7 +158,7 @@ final class PaperBrokerFillModelTests: XCTestCase {
         XCTAssertEqual(buy.rejectReason, "insufficient cash: need 1080.00, have 1000.00")
         let sell = try paper.order(id: orderID(2))
         XCTAssertEqual(sell.status, .rejected)
-        XCTAssertEqual(sell.rejectReason, "cannot sell 5 XYZ: long position is 0 (no short selling in the paper broker skeleton)")
+        XCTAssertEqual(sell.rejectReason, "cannot sell 5 XYZ: long position is 0 (short selling is off: allow_short = false)")
         XCTAssertEqual(try paper.fills(since: 0), [])
         XCTAssertEqual(try paper.account().cash.description, "1000.00")
     }

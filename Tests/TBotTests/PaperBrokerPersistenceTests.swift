@@ -96,7 +96,7 @@ final class PaperBrokerPersistenceTests: XCTestCase {
         let path = folder.root.appendingPathComponent("paper-state.json").path
         let cases = [
             ("{\"cash\":73414100,\"fills\":[", "not valid JSON (Unexpected end of file during JSON parse)"),
-            ("{\"version\":2}", "unsupported version 2 (this paper broker reads version 1)"),
+            ("{\"version\":3}", "unsupported version 3 (this paper broker reads versions 1 to 2)"),
             ("{\"version\":1}", "missing key cash"),
             ("{\"version\":1,\"cash\":1.5}", "a number does not fit its field"),
             ("", "the file is empty"),

@@ -84,7 +84,7 @@ final class PipelineTests: XCTestCase {
     }
 }
 
-/// The paper broker skeleton through the broker table.
+/// The paper broker through the broker table.
 final class PaperBrokerTests: XCTestCase {
     private func broker(_ params: [ManifestParameter] = []) throws -> BrokerPlugin {
         try XCTUnwrap(BrokerPlugin(TestHost.instance("tbot_paper_broker", parameters: params)))

@@ -38,6 +38,8 @@ public enum OrderType: Sendable {
     case limit(price: Double)
     case stop(price: Double)
     case stopLimit(stop: Double, limit: Double)
+    /// A stop that follows the best price since submission by `percent` (5 = 5%).
+    case trailingStop(percent: Double)
 
     var abiValue: tbot_order_type_t {
         switch self {
@@ -45,17 +47,24 @@ public enum OrderType: Sendable {
         case .limit: TBOT_ORDER_LIMIT
         case .stop: TBOT_ORDER_STOP
         case .stopLimit: TBOT_ORDER_STOP_LIMIT
+        case .trailingStop: TBOT_ORDER_TRAILING_STOP
         }
     }
 
     /// The request's limit_price and stop_price (0 where the type has none).
     var limitAndStopPrices: (limit: Double, stop: Double) {
         switch self {
-        case .market: (0, 0)
+        case .market, .trailingStop: (0, 0)
         case .limit(let price): (price, 0)
         case .stop(let price): (0, price)
         case .stopLimit(let stop, let limit): (limit, stop)
         }
+    }
+
+    /// The request's trail_percent (0 unless a trailing stop).
+    var trailPercent: Double {
+        if case .trailingStop(let percent) = self { return percent }
+        return 0
     }
 }
 
