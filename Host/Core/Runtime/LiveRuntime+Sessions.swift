@@ -84,6 +84,7 @@ extension LiveRuntime {
         note(.info, "session \(current.session.name) ended (\(reason)): orders \(current.pipeline.counts.orders), fills \(current.pipeline.counts.fills), "
             + "realized P&L \(books.book.realized)")
         try writeStatus()
+        sessionEnded?(current.session.name)
     }
 
     /// The safe stop: the active session ends with its exits, the day's summary is written, the

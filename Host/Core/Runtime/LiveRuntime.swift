@@ -59,6 +59,8 @@ public final class LiveRuntime {
     var haltedBrokers = Set<String>()
     var lastPoll: Int64 = .min
     let vix: VIXSeries?
+    /// Called after each session's books are written, with its name (tests, embedding hosts).
+    public var sessionEnded: ((String) -> Void)?
 
     struct ActiveSession {
         let session: ScheduledSession
