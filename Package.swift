@@ -33,6 +33,7 @@ let plugins: [(Product, Target)] = [
     swiftPlugin("SMACrossSwift", product: "tbot_sma_cross_swift", path: "Plugins/SMACrossSwift"),
     cPlugin("PriceBandFilter", product: "tbot_price_band_filter", path: "Plugins/PriceBandFilter"),
     swiftPlugin("PaperBroker", product: "tbot_paper_broker", path: "Plugins/PaperBroker"),
+    swiftPlugin("AlpacaBroker", product: "tbot_alpaca_broker", path: "Plugins/AlpacaBroker"),
     // Seed strategies and filters (docs/strategies.md); Plugins/PluginSupport is their shared header.
     cPlugin("OpenRangeBreakout", product: "tbot_open_range_breakout", path: "Plugins/OpenRangeBreakout", headers: ["../PluginSupport"]),
     cPlugin("VWAPReversion", product: "tbot_vwap_reversion", path: "Plugins/VWAPReversion", headers: ["../PluginSupport"]),
@@ -89,6 +90,7 @@ let package = Package(
             dependencies: [
                 "TBotPluginAPI",
                 "TBotBenchDirect",
+                "TBotCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -97,6 +99,8 @@ let package = Package(
             ],
             path: "Host/Core"
         ),
+        // SMTP for e-mail alerts: a non-variadic wrapper over libcurl (Swift cannot call curl_easy_setopt).
+        .target(name: "TBotCurl", path: "Host/Curl", publicHeadersPath: ".", linkerSettings: [.linkedLibrary("curl")]),
         .executableTarget(
             name: "tbot",
             dependencies: [

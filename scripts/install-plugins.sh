@@ -7,7 +7,7 @@ build_dir=${1:?usage: install-plugins.sh BUILD_DIR [PLUGINS_DIR]}
 plugins_dir=${2:-plugins}
 bundled=(tbot_sma_cross_c tbot_sma_cross_swift tbot_price_band_filter tbot_paper_broker
          tbot_open_range_breakout tbot_vwap_reversion tbot_close_momentum tbot_technical_breakout tbot_mean_reversion
-         tbot_adx_filter tbot_bollinger_confluence tbot_vix_gatekeeper)
+         tbot_adx_filter tbot_bollinger_confluence tbot_vix_gatekeeper tbot_alpaca_broker)
 
 mkdir -p "$plugins_dir"
 for product in "${bundled[@]}"; do

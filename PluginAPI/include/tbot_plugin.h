@@ -457,8 +457,9 @@ typedef struct tbot_broker_api {
                                     uint32_t err_cap);
 
     /* Places an order. On TBOT_OK *out describes it (it may already be FILLED or
-     * REJECTED). TBOT_ERR_TRANSIENT means nothing was placed and the host may retry
-     * with the same client_order_id. */
+     * REJECTED). TBOT_ERR_TRANSIENT means the outcome is unknown (a timeout, a garbled
+     * answer): the host may retry with the same client_order_id, and the plugin must
+     * treat that id as an idempotency key so a retry never places a second order. */
     tbot_status_t (*submit_order)(void *instance, const tbot_order_request_t *request,
                                   tbot_order_t *out, char *err, uint32_t err_cap);
 

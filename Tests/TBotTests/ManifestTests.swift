@@ -46,7 +46,7 @@ final class ManifestTests: XCTestCase {
     func testEveryBundledManifestParses() throws {
         let folder = URL(fileURLWithPath: try TestPaths.sourceRoot).appendingPathComponent("manifests").path
         let files = PluginFolders.files(in: folder, extension: "toml").filter { !$0.hasSuffix("/account.toml") }
-        XCTAssertEqual(files.count, 12)
+        XCTAssertEqual(files.count, 13)
         for file in files { XCTAssertNoThrow(try ManifestParser.parse(file: file).get(), file) }
         // The bundled account and strategy modules form a valid plan.
         let plan = try BudgetPlan.load(manifestsDirectory: folder).get()

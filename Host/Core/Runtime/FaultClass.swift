@@ -28,6 +28,7 @@ public enum FaultClass: String, Sendable, Codable {
         }
     }
 
-    /// Only transient failures are worth another attempt: the ABI promises nothing was placed.
+    /// Only transient failures are worth another attempt; a retried submit reuses its
+    /// client_order_id, which the ABI makes the broker deduplicate.
     public static func isRetryable(_ error: PluginCallError) -> Bool { error.status == TBOT_ERR_TRANSIENT }
 }
