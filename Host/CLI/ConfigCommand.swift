@@ -5,7 +5,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Work with the runtime config (.env_bot).",
-        subcommands: [ConfigValidate.self, ConfigExample.self])
+        subcommands: [ConfigValidate.self, ConfigExample.self, ConfigEncrypt.self, ConfigDecrypt.self, ConfigGenKey.self])
 }
 
 struct ConfigValidate: ParsableCommand {

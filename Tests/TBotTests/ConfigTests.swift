@@ -132,7 +132,7 @@ final class ConfigTests: XCTestCase {
         let names = ConfigSchema.keys.map(\.name)
         XCTAssertEqual(Set(names).count, names.count, "duplicate schema key")
         XCTAssertEqual(ConfigSchema.keys.filter(\.required).count, 65)
-        XCTAssertEqual(ConfigSchema.keys.filter { !$0.required }.map(\.name), ConfigSchema.riskEngineKeys.map(\.name) + ["PLUGINS_DIR", "MANIFESTS_DIR", "OUTPUT_DIR", "BACKUP_DIR", "BACKUP_RETENTION_DAYS", "ENTITY_CODE", "JURISDICTION_CODE", "BROKER_CODE", "BOT_ID", "VIX_DATA_FILE"])
+        XCTAssertEqual(ConfigSchema.keys.filter { !$0.required }.map(\.name), ConfigSchema.riskEngineKeys.map(\.name) + ["PLUGINS_DIR", "MANIFESTS_DIR", "OUTPUT_DIR", "BACKUP_DIR", "BACKUP_RETENTION_DAYS", "ENTITY_CODE", "JURISDICTION_CODE", "BROKER_CODE", "BOT_ID", "VIX_DATA_FILE"] + ConfigSchema.runtimeKeys.map(\.name))
         for name in ["VERSION_TAG", "SLEEP_TIME", "SHORT_TYPE_CLOSE", "CLOSE_BREAKOUT_TIME", "STRAT_CLOSE_VIX_THRESHOLD",
                      "DEFENSE_MODE_TOTAL_ALLOCATION", "MIN_MARKET_CAP_MID", "STRAT_OPEN_BUFFER"] {
             XCTAssertNotNil(ConfigSchema.key(name), name)

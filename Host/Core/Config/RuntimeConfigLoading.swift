@@ -28,33 +28,58 @@ extension RuntimeConfig {
     /// Loads the configuration the host runs with.
     /// - An explicit `path` (absolute, relative to `workingDirectory`, or `~/...`) must exist.
     /// - No path: `$TBOT_ENV_BOT` if set, else `.env_bot` in `workingDirectory` if present,
-    ///   else the built-in defaults.
+    ///   else `.env_bot.enc` there if present, else the built-in defaults.
+    /// - A path ending in `.enc` is decrypted in memory with ENV_BOT_KEY (`secrets`, by default
+    ///   the environment, then `.env` in `workingDirectory`); no plaintext is written. Issues name
+    ///   the `.enc` file and the line of the decrypted text.
     public static func load(
         path: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        workingDirectory: String = FileManager.default.currentDirectoryPath
+        workingDirectory: String = FileManager.default.currentDirectoryPath,
+        secrets: Secrets? = nil
     ) throws -> RuntimeConfig {
         let explicit = path ?? environment[pathVariable].flatMap { $0.isEmpty ? nil : $0 }
         let file: String
         if let explicit {
             file = resolve(explicit, environment: environment, workingDirectory: workingDirectory)
         } else {
-            let candidate = resolve(defaultFileName, environment: environment, workingDirectory: workingDirectory)
-            guard FileManager.default.fileExists(atPath: candidate) else { return defaults }
-            file = candidate
+            let plain = resolve(defaultFileName, environment: environment, workingDirectory: workingDirectory)
+            let encrypted = plain + ConfigEncryption.encryptedSuffix
+            if FileManager.default.fileExists(atPath: plain) {
+                file = plain
+            } else if FileManager.default.fileExists(atPath: encrypted) {
+                file = encrypted
+            } else {
+                return defaults
+            }
         }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder) else {
             throw standalone(file, "config file \(file) not found")
         }
         guard !isFolder.boolValue else { throw standalone(file, "config file \(file) is a folder, not a file") }
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard var data = FileManager.default.contents(atPath: file) else {
             throw standalone(file, "config file \(file) cannot be read")
+        }
+        if file.hasSuffix(ConfigEncryption.encryptedSuffix) {
+            do {
+                let keys = try secrets ?? Secrets.load(environment: environment, workingDirectory: workingDirectory)
+                data = try ConfigEncryption.open(data, key: try ConfigEncryption.key(from: keys), file: file)
+            } catch let error as ConfigEncryptionError {
+                throw standalone(file, error.description)
+            } catch let error as DotEnvError {
+                throw standalone(file, "cannot read the key for \(file): \(error)")
+            }
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw standalone(file, "config file \(file) is not UTF-8 text")
         }
-        return try validate(text: text, file: file).get()
+        return try load(text: text, file: file)
+    }
+
+    /// A config from text already in memory (a decrypted file); `file` is the name issues carry.
+    public static func load(text: String, file: String) throws -> RuntimeConfig {
+        try validate(text: text, file: file).get()
     }
 
     private static func standalone(_ file: String, _ message: String) -> ConfigError {
