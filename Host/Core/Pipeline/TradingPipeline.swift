@@ -430,13 +430,16 @@ public final class TradingPipeline {
         }
     }
 
-    /// Exits every open position at market: the host's end-of-session rule, and the kill switch's.
+    /// Exits every position the books hold at market: the host's end-of-session rule, and the
+    /// kill switch's. What the account holds beyond the books (an operator's own shares) is
+    /// not the host's to sell; at most the smaller of the two quantities is closed.
     func flatten(reason: String, tag: String = "SESSION_END_EXIT") {
         do {
-            let open = try broker.positions().filter { $0.quantity != .zero }
+            let open = try broker.positions().filter { $0.quantity != .zero && book.holdings[$0.symbol] != nil }
             if !open.isEmpty { record(.note("\(reason): closing \(open.count) open position(s)")) }
             for held in open where !pendingExits.contains(held.symbol) {
-                submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: abs(held.quantity.units)),
+                let booked = abs(book.holdings[held.symbol]!.quantity.units)
+                submit(symbol: held.symbol, side: held.quantity > .zero ? .sell : .buy, quantity: Quantity(units: min(abs(held.quantity.units), booked)),
                        expectedPrice: lastBars[held.symbol]?.close, bot: book.holdings[held.symbol]?.bot, tags: [tag])
             }
         } catch {

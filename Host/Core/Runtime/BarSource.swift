@@ -71,17 +71,19 @@ public final class BrokerBarSource: BarSource {
     private let broker: BrokerPlugin
     private let intervalSeconds: UInt32
     private var cursors: [String: Int64]
+    /// The end of the last bar delivered per symbol: a new session never gets a bar twice.
+    private var delivered: [String: Int64] = [:]
 
-    /// `since`: the first bar start wanted (a session's start, to catch up on a late start).
+    /// `since`: the first bar start wanted.
     public init(broker: BrokerPlugin, symbols: [String], intervalSeconds: UInt32 = 60, since: Int64) {
         self.broker = broker
         self.intervalSeconds = intervalSeconds
         cursors = Dictionary(uniqueKeysWithValues: symbols.map { ($0, since) })
     }
 
-    /// Starts every symbol's cursor no earlier than `since` (a new session's start).
+    /// A session starts: its bars from its start on (a late join catches up), none twice.
     public func rewind(notBefore since: Int64, symbols: [String]) {
-        for symbol in symbols { cursors[symbol] = max(cursors[symbol] ?? since, since) }
+        for symbol in symbols { cursors[symbol] = max(delivered[symbol] ?? since, since) }
     }
 
     public func next(upTo now: Int64) throws -> [Bar] {
@@ -94,7 +96,10 @@ public final class BrokerBarSource: BarSource {
             }
             // Only bars that have ended by now; a later poll picks up the rest.
             let complete = fetched.filter { $0.symbol == symbol && $0.startNanoseconds >= cursor && $0.endNanoseconds <= now }
-            if let last = complete.last { cursors[symbol] = last.startNanoseconds + Int64(last.intervalSeconds) * 1_000_000_000 }
+            if let last = complete.last {
+                cursors[symbol] = last.endNanoseconds
+                delivered[symbol] = last.endNanoseconds
+            }
             bars += complete
         }
         return bars.sorted { ($0.startNanoseconds, $0.symbol) < ($1.startNanoseconds, $1.symbol) }

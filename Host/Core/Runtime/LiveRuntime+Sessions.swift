@@ -41,7 +41,9 @@ extension LiveRuntime {
             live.rewind(notBefore: session.start, symbols: Array(Set(built.bots.flatMap { $0.symbols ?? [] })).sorted())
         }
         pipeline.begin(session: session.window)
-        active = ActiveSession(session: session, pipeline: pipeline, actualStart: now)
+        let sessionLog = try SessionLog(layout: layout, name: session.name, format: config.logFormat, clock: clock, source: "session")
+        active = ActiveSession(session: session, pipeline: pipeline, actualStart: now, log: sessionLog)
+        active?.flushLog()
         status.activeStrategy = session.name
         status.scheduledStart = UTCTimestamp.iso8601(nanoseconds: session.start)
         status.actualStart = UTCTimestamp.iso8601(nanoseconds: now)
@@ -76,9 +78,8 @@ extension LiveRuntime {
         dayRecords[day, default: []] += records
         let summaryFile = try DailySummary.write(dayRecords[day] ?? [], date: day, layout: layout)
         if !summary.dailySummaries.contains(summaryFile) { summary.dailySummaries.append(summaryFile) }
-        let sessionLog = try SessionLog(layout: layout, name: current.session.name, format: config.logFormat, clock: clock, source: "session")
-        defer { sessionLog.close() }
-        for line in current.pipeline.transcript { try sessionLog.write(.info, line) }
+        current.flushLog()
+        current.log.close()
         summary.sessions.append(current.session.name)
         summary.counts.add(current.pipeline.counts)
         note(.info, "session \(current.session.name) ended (\(reason)): orders \(current.pipeline.counts.orders), fills \(current.pipeline.counts.fills), "

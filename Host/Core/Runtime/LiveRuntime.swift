@@ -62,11 +62,28 @@ public final class LiveRuntime {
     /// Called after each session's books are written, with its name (tests, embedding hosts).
     public var sessionEnded: ((String) -> Void)?
 
-    struct ActiveSession {
+    final class ActiveSession {
         let session: ScheduledSession
         let pipeline: TradingPipeline
         let actualStart: Int64
-        var key: String { "\(session.name)@\(session.start)" }
+        /// The session's log, written as the transcript grows so an operator can follow it.
+        let log: SessionLog
+        var written = 0
+
+        init(session: ScheduledSession, pipeline: TradingPipeline, actualStart: Int64, log: SessionLog) {
+            self.session = session
+            self.pipeline = pipeline
+            self.actualStart = actualStart
+            self.log = log
+        }
+
+        func flushLog() {
+            let lines = pipeline.transcript
+            while written < lines.count {
+                try? log.write(.info, lines[written])
+                written += 1
+            }
+        }
     }
 
     /// Opens the books and the plugins in the safe order; nothing is written when this throws
@@ -128,6 +145,7 @@ public final class LiveRuntime {
                 if let reason = stopRequest() { return try finish(reason: reason) }
                 if let active, bar.startNanoseconds < active.session.end {
                     active.pipeline.process(bar)
+                    active.flushLog()
                 } else {
                     clock.advance(to: max(clock.nowNanoseconds, bar.endNanoseconds))
                     books.risk.observe(bar)
@@ -141,6 +159,7 @@ public final class LiveRuntime {
                 if let active {
                     pollBars(into: active.pipeline, now: now)
                     active.pipeline.tick(to: now)
+                    active.flushLog()
                 }
                 try superviseBroker()
                 if let done = onlySessionDone() { return try finish(reason: done) }
@@ -176,9 +195,16 @@ public final class LiveRuntime {
         }
     }
 
+    /// Live bars into the session. A bar that ended more than two intervals ago is catch-up
+    /// (the host joined the session late, or came back after an outage): strategies see it to
+    /// rebuild their state, but no entry is taken on a signal that old; exits still run.
     func pollBars(into pipeline: TradingPipeline, now: Int64) {
+        let suspended = pipeline.entriesSuspended
+        defer { pipeline.entriesSuspended = suspended }
         do {
             for bar in try source.next(upTo: now) where bar.startNanoseconds < (active?.session.end ?? .max) {
+                let stale = now - bar.endNanoseconds > 2 * Int64(bar.intervalSeconds) * 1_000_000_000
+                pipeline.entriesSuspended = suspended ?? (stale ? "catching up: bar ended before the host joined the session" : nil)
                 pipeline.process(bar)
             }
         } catch {
