@@ -11,6 +11,7 @@ demo: deps build-release
 	mkdir -p output/state
 	$(RELEASE_DIR)/tbot plugins check
 	$(RELEASE_DIR)/tbot demo
+	scripts/demo-replay.sh $(RELEASE_DIR)
 
 # Every test: unit, loader against real .so files, ABI walk-throughs, CLI end to end.
 # The suites are XCTest; Swift Testing is off so its empty run is not the last word.

@@ -83,7 +83,7 @@ extension LiveRuntime {
         summary.sessions.append(current.session.name)
         summary.counts.add(current.pipeline.counts)
         note(.info, "session \(current.session.name) ended (\(reason)): orders \(current.pipeline.counts.orders), fills \(current.pipeline.counts.fills), "
-            + "realized P&L \(books.book.realized)")
+            + "realized P&L to date \(books.book.realized)")
         try writeStatus()
         sessionEnded?(current.session.name)
     }
