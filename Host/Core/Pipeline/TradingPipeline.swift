@@ -102,9 +102,9 @@ public final class TradingPipeline {
     /// Told about every order the broker refused or that failed for good, for the runtime's
     /// unresolved_orders log: symbol, strategy, the fault class, a code and the detail.
     public var orderUnresolved: ((_ symbol: String, _ strategy: String, _ fault: FaultClass, _ code: String, _ detail: String) -> Void)?
-    /// Told about every fill booked: the fill, its strategy and bot, and the net result of a
-    /// trade it closed (nil for an entry). The runtime's e-mail alerts hang off it.
-    public var fillBooked: ((_ fill: BrokerFill, _ strategy: String, _ bot: String, _ closed: Money?) -> Void)?
+    /// Told about every fill booked: the fill, its strategy and bot, and for a fill that closed
+    /// a trade its entry price and net result (nil for an entry). E-mail alerts hang off it.
+    public var fillBooked: ((_ fill: BrokerFill, _ strategy: String, _ bot: String, _ closed: (entryPrice: Decimal?, net: Money)?) -> Void)?
     /// Told about every supervisor decision on a closed trade (a rejection is an alert).
     public var supervisorDecided: ((SupervisorDecision) -> Void)?
     /// Why the pipeline stopped sending orders, if it did.
@@ -569,7 +569,8 @@ public final class TradingPipeline {
             }
         }
         record(.fill(fill, realized: outcome.netResult))
-        fillBooked?(fill, decision.context.strategy, decision.context.bot ?? outcome.closedBot ?? "", outcome.netResult)
+        fillBooked?(fill, decision.context.strategy, decision.context.bot ?? outcome.closedBot ?? "",
+                    outcome.netResult.map { (outcome.entryPrice, $0) })
         noteRisk(fill: fill, outcome: outcome, context: decision.context)
         if let settlement {
             record(.settlement(settlement.decision))

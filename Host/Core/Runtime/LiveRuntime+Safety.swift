@@ -50,10 +50,10 @@ extension LiveRuntime {
             let quantity = fill.quantity.decimal, price = DecimalText.fromPrice(fill.price) ?? 0
             notifier.post(.fill(.init(symbol: fill.symbol, side: fill.side == .buy ? "buy" : "sell", quantity: quantity, price: price,
                                       strategy: strategy, bot: bot, broker: broker, orderID: fill.orderID, timeNanoseconds: fill.timeNanoseconds)))
-            if let closed {
-                notifier.post(.exit(.init(symbol: fill.symbol, side: fill.side == .buy ? "buy" : "sell", quantity: quantity, entryPrice: 0,
-                                          exitPrice: price, pnl: closed.decimal, reason: "position closed", strategy: strategy, bot: bot,
-                                          broker: broker, timeNanoseconds: fill.timeNanoseconds)))
+            if let closed, let entryPrice = closed.entryPrice {
+                notifier.post(.exit(.init(symbol: fill.symbol, side: fill.side == .buy ? "buy" : "sell", quantity: quantity,
+                                          entryPrice: entryPrice, exitPrice: price, pnl: closed.net.decimal, reason: "position closed",
+                                          strategy: strategy, bot: bot, broker: broker, timeNanoseconds: fill.timeNanoseconds)))
             }
         }
         pipeline.supervisorDecided = { [weak self] decision in
