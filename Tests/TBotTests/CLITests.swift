@@ -26,7 +26,7 @@ final class CLITests: XCTestCase {
     func testVersion() throws {
         let run = try tbot("--version")
         XCTAssertEqual(run.status, 0)
-        XCTAssertEqual(run.stdout, "tbot 0.1.0 (plugin ABI 1.1)\n")
+        XCTAssertEqual(run.stdout, "tbot 0.1.0 (plugin ABI 1.2)\n")
     }
 
     func testListJSONHasTheDocumentedKeys() throws {
@@ -103,7 +103,7 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: TestPaths.library("tbot_price_band_filter"), toPath: elsewhere + "/libband.so")
         let run = try tbot("plugins", "list", "--plugins-dir", "elsewhere")
-        XCTAssertEqual(run.stdout, "price_band  filter  1.0.0  abi 1.1  discovered  \(elsewhere)/libband.so\n"
+        XCTAssertEqual(run.stdout, "price_band  filter  1.0.0  abi 1.2  discovered  \(elsewhere)/libband.so\n"
             + "    no manifest: disabled until `tbot plugins enable price_band`\n")
     }
 
