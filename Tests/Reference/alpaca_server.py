@@ -46,7 +46,7 @@ D = Decimal
 EASTERN = timezone(timedelta(hours=-5))  # fixed EST offset: enough for a fake clock
 OPEN_STATUSES = {"new", "accepted", "pending_new", "partially_filled", "held", "accepted_for_bidding",
                  "pending_cancel", "pending_replace", "stopped", "suspended", "calculated", "done_for_day"}
-CONTROL_KEYS = {"reset", "account", "positions", "prices", "assets", "clock", "faults", "clear_faults",
+CONTROL_KEYS = {"flat_bars", "reset", "account", "positions", "prices", "assets", "clock", "faults", "clear_faults",
                 "next_orders", "fill", "bars_page_size", "seed_fills", "clear_requests"}
 
 
@@ -115,6 +115,7 @@ class Account:
         self.orders, self.activities = [], []
         self.faults, self.next_orders = [], []
         self.clock_override, self.bars_page_size = {}, None
+        self.flat_bars = False
 
     def now(self):
         return self.base_now + timedelta(seconds=time.monotonic() - self.started)
@@ -381,8 +382,9 @@ class Account:
 
     def bar(self, symbol, index, moment):
         base = self.price(symbol)
-        opening = base + D((index * 7) % 41 - 20) / 100
-        closing = opening + D((index * 13) % 11 - 5) / 100
+        # flat_bars: every bar opens and closes at the symbol's price, so a test decides each signal.
+        opening = base if self.flat_bars else base + D((index * 7) % 41 - 20) / 100
+        closing = opening if self.flat_bars else opening + D((index * 13) % 11 - 5) / 100
         high, low = max(opening, closing) + D("0.05"), min(opening, closing) - D("0.04")
         return {"t": iso_seconds(datetime.fromtimestamp(moment, timezone.utc)), "o": float(opening), "h": float(high),
                 "l": float(low), "c": float(closing), "v": 100 + (index * 37) % 900, "n": 10 + index % 50,
@@ -440,6 +442,8 @@ class Account:
         self.next_orders.extend(dict(rule) for rule in control.get("next_orders", []))
         if "bars_page_size" in control:
             self.bars_page_size = control["bars_page_size"]
+        if "flat_bars" in control:
+            self.flat_bars = bool(control["flat_bars"])
         if "fill" in control:
             order = self.find_order(control["fill"]["order_id"])
             rest = D(order["qty"]) - D(order["filled_qty"])

@@ -63,7 +63,7 @@ final class LiveSessionEndToEndTests: XCTestCase {
         defer { if process.isRunning { process.terminate() } }
 
         // A flat account; the entry will meet one 503 and then fill 1 share at once, the rest later.
-        try server.control(["positions": [[String: Any]](), "faults": [["method": "POST", "path": "/v2/orders", "status": 503, "times": 1]],
+        try server.control(["positions": [[String: Any]](), "flat_bars": true, "faults": [["method": "POST", "path": "/v2/orders", "status": 503, "times": 1]],
                             "next_orders": [["symbol": "SPY", "fill": "partial", "fill_qty": "1"]]])
         try process.run()
         let statusFile = folder.root.appendingPathComponent("output/status.json")
@@ -72,8 +72,8 @@ final class LiveSessionEndToEndTests: XCTestCase {
         }
         // The late join caught up on 20 bars without entering.
         XCTAssertEqual(try server.requests(to: "/v2/orders", method: "POST").count, 0)
-        // One bar at 440 puts the fast average (2) below the slow one (5), whatever came before;
-        // the next at 470 puts it above: a cross up on a live bar.
+        // Flat bars at 450 give no signal. One bar at 440 puts the fast average (2) below the slow
+        // one (5); the next at 470 puts it above: a cross up on a live bar, the only one.
         try server.control(["prices": ["SPY": "440.00"]])
         waitPastNextMinute()
         try server.control(["prices": ["SPY": "470.00"]])
@@ -92,8 +92,11 @@ final class LiveSessionEndToEndTests: XCTestCase {
         let orders = try server.state()["orders"] as! [[String: Any]]
         let entry = try XCTUnwrap(orders.first { $0["status"] as? String == "partially_filled" })
         let entryID = try XCTUnwrap(entry["id"] as? String)
+        // From here on the price only rises, so the cross stays up and no second signal comes.
+        try server.control(["prices": ["SPY": "520.00"]])
         let posts = try server.requests(to: "/v2/orders", method: "POST")
-        XCTAssertEqual(posts.map(\.status), [503, 200], "the 503 was retried once")
+        XCTAssertEqual(Array(posts.map(\.status).prefix(2)), [503, 200], "the 503 was retried once")
+        XCTAssertEqual(posts.filter { $0.status == 503 }.count, 1)
         XCTAssertEqual((posts[0].body as? [String: Any])?["client_order_id"] as? String,
                        (posts[1].body as? [String: Any])?["client_order_id"] as? String, "the retry reuses the client order id")
         XCTAssertTrue(posts.allSatisfy { $0.hadKeyID && $0.hadSecretKey })
