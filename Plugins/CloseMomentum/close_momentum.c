@@ -134,13 +134,7 @@ static int cm_params_invalid(const close_momentum_t *s, char *msg, size_t cap) {
                  v[P_EXIT_TIME].text, v[P_START].text, v[P_ANALYSIS].i, v[P_BREAKOUT].i);
         return 1;
     }
-    if (v[P_REWARD].d < s->min_reward_risk) {
-        snprintf(msg, cap,
-                 "reward_risk (%s) must be at least MIN_REWARD_RISK (%g): the host rejects "
-                 "entries whose target pays less",
-                 v[P_REWARD].text, s->min_reward_risk);
-        return 1;
-    }
+    if (tbs_check_min_reward_risk(p, v, P_REWARD, s->min_reward_risk, msg, cap)) return 1;
     if (v[P_REWARD].d * v[P_STOP].d >= 1.0) {
         snprintf(msg, cap,
                  "reward_risk (%s) times stop_pct (%s) must be less than 1: a short's target "

@@ -182,13 +182,7 @@ static int mr_params_invalid(const mean_reversion_t *s, char *msg, size_t cap) {
                  v[P_EXIT_RSI].text, v[P_OVERSOLD].text, v[P_OVERBOUGHT].text);
         return 1;
     }
-    if (v[P_MIN_RR].d < s->host_min_rr) {
-        snprintf(msg, cap,
-                 "min_reward_risk (%s) must be at least MIN_REWARD_RISK (%g): the host rejects "
-                 "entries whose target pays less",
-                 v[P_MIN_RR].text, s->host_min_rr);
-        return 1;
-    }
+    if (tbs_check_min_reward_risk(p, v, P_MIN_RR, s->host_min_rr, msg, cap)) return 1;
     return 0;
 }
 

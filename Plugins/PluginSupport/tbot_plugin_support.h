@@ -269,6 +269,18 @@ static inline int tbs_check_range(const tbs_param_spec_t *specs, const tbs_param
     return 1;
 }
 
+/* A strategy's reward:risk parameter against the host's MIN_REWARD_RISK: below it, every
+ * entry would be refused by the host, so self_check fails early with the reason. */
+static inline int tbs_check_min_reward_risk(const tbs_param_spec_t *specs, const tbs_param_value_t *values,
+                                            int index, double minimum, char *msg, size_t cap) {
+    if (values[index].d >= minimum) return 0;
+    snprintf(msg, cap,
+             "%s (%s) must be at least MIN_REWARD_RISK (%g): the host rejects entries whose "
+             "target pays less",
+             specs[index].name, values[index].text, minimum);
+    return 1;
+}
+
 /* MIN_REWARD_RISK as the host's risk engine applies it; 1.5 (its default) when the
  * configuration does not say. A strategy checks its reward_risk against it in
  * self_check, so a manifest that could never pass the host's rule fails early. */

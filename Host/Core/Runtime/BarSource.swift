@@ -6,10 +6,9 @@ import TBotPluginAPI
 public protocol BarSource: AnyObject {
     /// True for a replay: the clock follows the bars instead of the wall.
     var drivesClock: Bool { get }
-    /// The next bars known by `now` (live) or the next bar of the file (replay, `now` ignored).
+    /// The next bars known by `now` (live), or the next bar of the files (replay, `now` ignored;
+    /// none when the files are done).
     func next(upTo now: Int64) throws -> [Bar]
-    /// A replay that has no bar left.
-    var exhausted: Bool { get }
 }
 
 /// Bars from one or more OHLCV files, merged in time order. `validate` reads every file
@@ -33,11 +32,6 @@ public final class ReplayBarSource: BarSource {
             while try reader.next() != nil { count += 1 }
         }
         return count
-    }
-
-    public var exhausted: Bool {
-        guard !readers.isEmpty else { return paths.isEmpty }
-        return heads.allSatisfy { $0 == nil }
     }
 
     public func next(upTo now: Int64) throws -> [Bar] {
@@ -67,7 +61,6 @@ public final class ReplayBarSource: BarSource {
 /// complete bars that started since the last one seen.
 public final class BrokerBarSource: BarSource {
     public let drivesClock = false
-    public let exhausted = false
     private let broker: BrokerPlugin
     private let intervalSeconds: UInt32
     private var cursors: [String: Int64]

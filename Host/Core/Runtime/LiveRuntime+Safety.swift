@@ -47,7 +47,7 @@ extension LiveRuntime {
         }
         pipeline.fillBooked = { [weak self] fill, strategy, bot, closed in
             guard let self, let notifier = self.notifier else { return }
-            let quantity = fill.quantity.decimal, price = DecimalText.fromPrice(fill.price) ?? 0
+            let quantity = fill.quantity.decimal, price = DecimalText.fromPrice(fill.price)
             notifier.post(.fill(.init(symbol: fill.symbol, side: fill.side == .buy ? "buy" : "sell", quantity: quantity, price: price,
                                       strategy: strategy, bot: bot, broker: broker, orderID: fill.orderID, timeNanoseconds: fill.timeNanoseconds)))
             if let closed, let entryPrice = closed.entryPrice {

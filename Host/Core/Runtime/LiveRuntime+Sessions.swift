@@ -42,7 +42,7 @@ extension LiveRuntime {
         }
         pipeline.begin(session: session.window)
         let sessionLog = try SessionLog(layout: layout, name: session.name, format: config.logFormat, clock: clock, source: "session")
-        active = ActiveSession(session: session, pipeline: pipeline, actualStart: now, log: sessionLog)
+        active = ActiveSession(session: session, pipeline: pipeline, log: sessionLog)
         active?.flushLog()
         status.activeStrategy = session.name
         status.scheduledStart = UTCTimestamp.iso8601(nanoseconds: session.start)

@@ -57,7 +57,6 @@ public final class LiveRuntime {
     var dayRecords: [String: [TradeRecord]] = [:]
     var watchdogSuspension: String?
     var haltedBrokers = Set<String>()
-    var lastPoll: Int64 = .min
     let vix: VIXSeries?
     /// Called after each session's books are written, with its name (tests, embedding hosts).
     public var sessionEnded: ((String) -> Void)?
@@ -65,15 +64,13 @@ public final class LiveRuntime {
     final class ActiveSession {
         let session: ScheduledSession
         let pipeline: TradingPipeline
-        let actualStart: Int64
         /// The session's log, written as the transcript grows so an operator can follow it.
         let log: SessionLog
         var written = 0
 
-        init(session: ScheduledSession, pipeline: TradingPipeline, actualStart: Int64, log: SessionLog) {
+        init(session: ScheduledSession, pipeline: TradingPipeline, log: SessionLog) {
             self.session = session
             self.pipeline = pipeline
-            self.actualStart = actualStart
             self.log = log
         }
 
