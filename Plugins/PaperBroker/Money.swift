@@ -20,7 +20,9 @@ private func roundedInt64(_ value: Decimal) -> Int64? {
 /// and not 0.1000000000000000055...
 func fillValue(price: Double, qty: tbot_qty_t) -> tbot_money_t? {
     guard price.isFinite, let decimalPrice = Decimal(string: "\(price)") else { return nil }
-    return roundedInt64(decimalPrice * Decimal(qty) / Decimal(qtyScale) * Decimal(moneyScale))
+    // qty / 1e9 * 1e4 is qty x 10^-5 exactly: built directly, as Decimal division is slow.
+    let shares = Decimal(sign: qty < 0 ? .minus : .plus, exponent: -5, significand: Decimal(qty.magnitude))
+    return roundedInt64(decimalPrice * shares)
 }
 
 /// Parses decimal text such as "100000", "-1" or "0.35" into money (half-even

@@ -64,6 +64,7 @@ public struct Backtester {
             _ = try budgets.synchronize(at: clock.nowNanoseconds, holdingBots: [])
             let risk = try RiskEngine(limits: RiskLimits(config: config), sectors: sectors, journal: try RiskJournal(ledger: ledger, soleWriter: true),
                                       accountCapital: cash, activeBrokers: [plugins.broker.id], flagFile: nil)
+            risk.notifiesRebalance = false
             let pipeline = TradingPipeline(bots: [PipelineBot(id: declared.id, module: module.id, strategy: strategy, symbols: [first.symbol])],
                                            filters: plugins.filters, broker: plugins.broker, risk: risk, clock: clock, poster: poster,
                                            mode: .backtest, budgets: budgets)

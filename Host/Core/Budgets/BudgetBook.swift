@@ -73,7 +73,7 @@ public final class BudgetBook {
 
     /// Re-reads state and balances when another connection has committed since the last read.
     func refreshIfChanged() throws {
-        let version = try ledger.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        let version = try ledger.read { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
         if version != dataVersion { try reload() }
     }
 

@@ -7,45 +7,45 @@ enum BudgetStore {
     // MARK: Account
 
     static func account(_ db: Database) throws -> AccountState? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM budget_account WHERE id = 1") else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM budget_account WHERE id = 1")) else { return nil }
         return AccountState(name: row["name"], declaredCapital: Money(units: row["declared_capital"]),
                             declaredReserve: Money(units: row["declared_reserve"]), peakCapital: Money(units: row["peak_capital"]),
                             pause: pause(row))
     }
 
     static func save(_ account: AccountState, _ db: Database, at now: Int64) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO budget_account (id, name, declared_capital, declared_reserve, peak_capital, status, status_reason, updated_ns)
             VALUES (1, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET name = excluded.name, declared_capital = excluded.declared_capital,
                 declared_reserve = excluded.declared_reserve, peak_capital = excluded.peak_capital, status = excluded.status,
                 status_reason = excluded.status_reason, updated_ns = excluded.updated_ns
-            """, arguments: [account.name, account.declaredCapital.units, account.declaredReserve.units, account.peakCapital.units,
+            """).execute(arguments: [account.name, account.declaredCapital.units, account.declaredReserve.units, account.peakCapital.units,
                              account.pause.status.rawValue, account.pause.reason, now])
     }
 
     // MARK: Modules and bots
 
     static func modules(_ db: Database) throws -> [ModuleState] {
-        try Row.fetchAll(db, sql: "SELECT * FROM budget_modules ORDER BY id").map {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM budget_modules ORDER BY id")).map {
             ModuleState(id: $0["id"], declaredBudget: Money(units: $0["declared_budget"]), pause: pause($0),
                         pausedUntil: $0["paused_until_ns"], retired: $0["retired"])
         }
     }
 
     static func save(_ module: ModuleState, _ db: Database, at now: Int64) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO budget_modules (id, declared_budget, status, status_reason, paused_until_ns, retired, updated_ns)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET declared_budget = excluded.declared_budget, status = excluded.status,
                 status_reason = excluded.status_reason, paused_until_ns = excluded.paused_until_ns,
                 retired = excluded.retired, updated_ns = excluded.updated_ns
-            """, arguments: [module.id, module.declaredBudget.units, module.pause.status.rawValue, module.pause.reason,
+            """).execute(arguments: [module.id, module.declaredBudget.units, module.pause.status.rawValue, module.pause.reason,
                              module.pausedUntil, module.retired, now])
     }
 
     static func bots(_ db: Database) throws -> [BotState] {
-        try Row.fetchAll(db, sql: "SELECT * FROM budget_bots ORDER BY module, id").map {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM budget_bots ORDER BY module, id")).map {
             BotState(id: $0["id"], module: $0["module"], initialBudget: Money(units: $0["initial_budget"]), pause: pause($0),
                      peakBudget: Money(units: $0["peak_budget"]), maxDrawdown: Decimal(string: $0["max_drawdown"]) ?? 0,
                      profitReinvested: Money(units: $0["profit_reinvested"]), profitWithdrawn: Money(units: $0["profit_withdrawn"]),
@@ -54,7 +54,7 @@ enum BudgetStore {
     }
 
     static func save(_ bot: BotState, _ db: Database, at now: Int64) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO budget_bots (id, module, initial_budget, status, status_reason, peak_budget, max_drawdown,
                 profit_reinvested, profit_withdrawn, supervisor_rejections, retired, updated_ns)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -63,7 +63,7 @@ enum BudgetStore {
                 max_drawdown = excluded.max_drawdown, profit_reinvested = excluded.profit_reinvested,
                 profit_withdrawn = excluded.profit_withdrawn, supervisor_rejections = excluded.supervisor_rejections,
                 retired = excluded.retired, updated_ns = excluded.updated_ns
-            """, arguments: [bot.id, bot.module, bot.initialBudget.units, bot.pause.status.rawValue, bot.pause.reason,
+            """).execute(arguments: [bot.id, bot.module, bot.initialBudget.units, bot.pause.status.rawValue, bot.pause.reason,
                              bot.peakBudget.units, "\(bot.maxDrawdown)", bot.profitReinvested.units, bot.profitWithdrawn.units,
                              bot.supervisorRejections, bot.retired, now])
     }
@@ -77,15 +77,15 @@ enum BudgetStore {
     // MARK: Trades, decisions, events
 
     static func insert(_ trade: BotTrade, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO bot_trades (bot, module, trade_uuid, symbol, closed_ns, pnl, budget_before) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [trade.bot, trade.module, trade.tradeUUID, trade.symbol, trade.closedNanoseconds, trade.pnl.units,
+            """).execute(arguments: [trade.bot, trade.module, trade.tradeUUID, trade.symbol, trade.closedNanoseconds, trade.pnl.units,
                              trade.budgetBefore.units])
     }
 
     static func trades(_ db: Database, bot: String? = nil) throws -> [BotTrade] {
         let filter = bot == nil ? "" : "WHERE bot = ?"
-        return try Row.fetchAll(db, sql: "SELECT * FROM bot_trades \(filter) ORDER BY id",
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM bot_trades \(filter) ORDER BY id"),
                                 arguments: bot.map { [$0] } ?? []).map {
             BotTrade(bot: $0["bot"], module: $0["module"], tradeUUID: $0["trade_uuid"], symbol: $0["symbol"],
                      closedNanoseconds: $0["closed_ns"], pnl: Money(units: $0["pnl"]), budgetBefore: Money(units: $0["budget_before"]))
@@ -95,7 +95,7 @@ enum BudgetStore {
     /// Net result of trades closed in [from, to), per module.
     static func results(_ db: Database, from: Int64, to: Int64) throws -> [String: Money] {
         var result: [String: Money] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT module, SUM(pnl) AS pnl FROM bot_trades WHERE closed_ns >= ? AND closed_ns < ? GROUP BY module",
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT module, SUM(pnl) AS pnl FROM bot_trades WHERE closed_ns >= ? AND closed_ns < ? GROUP BY module"),
                                     arguments: [from, to]) {
             result[row["module"]] = Money(units: row["pnl"])
         }
@@ -104,16 +104,16 @@ enum BudgetStore {
 
     static func insert(_ decision: SupervisorDecision, _ db: Database) throws {
         let checks = String(decoding: try JSONEncoder.sorted.encode(decision.checks), as: UTF8.self)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO supervisor_decisions (bot, decided_ns, trade_uuid, decision, trade_pnl, reinvested, to_reserve,
                 budget_before, budget_after, reason, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [decision.bot, decision.decidedNanoseconds, decision.tradeUUID, decision.kind.rawValue,
+            """).execute(arguments: [decision.bot, decision.decidedNanoseconds, decision.tradeUUID, decision.kind.rawValue,
                              decision.tradePnl.units, decision.reinvested.units, decision.toReserve.units,
                              decision.budgetBefore.units, decision.budgetAfter.units, decision.reason, checks])
     }
 
     static func decisions(_ db: Database, bot: String) throws -> [SupervisorDecision] {
-        try Row.fetchAll(db, sql: "SELECT * FROM supervisor_decisions WHERE bot = ? ORDER BY id", arguments: [bot]).map {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM supervisor_decisions WHERE bot = ? ORDER BY id"), arguments: [bot]).map {
             let checks = (try? JSONDecoder().decode([SupervisorCheck].self, from: Data(($0["checks"] as String).utf8))) ?? []
             return SupervisorDecision(
                 id: $0["id"], bot: $0["bot"], decidedNanoseconds: $0["decided_ns"], tradeUUID: $0["trade_uuid"],
@@ -126,8 +126,7 @@ enum BudgetStore {
 
     @discardableResult
     static func insert(_ event: BudgetEvent, _ db: Database) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO budget_events (at_ns, level, subject, title, message) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [event.atNanoseconds, event.level.rawValue, event.subject, event.title, event.message])
+        try db.cachedStatement(sql: "INSERT INTO budget_events (at_ns, level, subject, title, message) VALUES (?, ?, ?, ?, ?)").execute(arguments: [event.atNanoseconds, event.level.rawValue, event.subject, event.title, event.message])
         return db.lastInsertedRowID
     }
 
@@ -152,10 +151,10 @@ enum BudgetStore {
     // MARK: Approvals
 
     static func insert(_ approval: Approval, _ db: Database) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO approvals (created_ns, expires_ns, bot, module, symbol, side, quantity, entry_price, stop_price,
                 buying_power, risk, state, decided_ns, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [approval.createdNanoseconds, approval.expiresNanoseconds, approval.bot, approval.module,
+            """).execute(arguments: [approval.createdNanoseconds, approval.expiresNanoseconds, approval.bot, approval.module,
                              approval.symbol, approval.side.rawValue, approval.quantity.units, "\(approval.entryPrice)",
                              "\(approval.stopPrice)", approval.buyingPower.units, approval.risk.units, approval.state.rawValue,
                              approval.decidedNanoseconds, approval.note])
@@ -180,14 +179,14 @@ enum BudgetStore {
     }
 
     static func openApprovalCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM approvals WHERE state IN ('pending', 'approved')") ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM approvals WHERE state IN ('pending', 'approved')")) ?? 0
     }
 
     /// Moves an approval on; only from `from`, so two deciders cannot both win.
     static func decide(_ id: Int64, from: [ApprovalState], to: ApprovalState, note: String, _ db: Database, at now: Int64) throws -> Bool {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE approvals SET state = ?, decided_ns = ?, note = ? WHERE id = ? AND state IN (\(placeholders(from.count)))
-            """, arguments: StatementArguments([to.rawValue, now, note, id] as [DatabaseValueConvertible] + from.map(\.rawValue)))
+            """).execute(arguments: StatementArguments([to.rawValue, now, note, id] as [DatabaseValueConvertible] + from.map(\.rawValue)))
         return db.changesCount == 1
     }
 }

@@ -61,10 +61,10 @@ public final class Ledger {
 
     /// Records `value` under `key` in a new file, or checks it in an existing one.
     private static func claim(_ db: Database, key: String, value: String, mismatch: (String) -> LedgerError) throws {
-        if let stored = try String.fetchOne(db, sql: "SELECT value FROM ledger_meta WHERE key = ?", arguments: [key]) {
+        if let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM ledger_meta WHERE key = ?"), arguments: [key]) {
             guard stored == value else { throw mismatch(stored) }
         } else {
-            try db.execute(sql: "INSERT INTO ledger_meta (key, value) VALUES (?, ?)", arguments: [key, value])
+            try db.cachedStatement(sql: "INSERT INTO ledger_meta (key, value) VALUES (?, ?)").execute(arguments: [key, value])
         }
     }
 
@@ -75,8 +75,7 @@ public final class Ledger {
         if let bad = accounts.first(where: { !Self.isValidAccountCode($0.code) }) { throw LedgerError.invalidAccountCode(bad.code) }
         try database.write { db in
             for account in accounts {
-                try db.execute(sql: "INSERT OR IGNORE INTO accounts (code, type, name) VALUES (?, ?, ?)",
-                               arguments: [account.code, account.type.rawValue, account.name])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO accounts (code, type, name) VALUES (?, ?, ?)").execute(arguments: [account.code, account.type.rawValue, account.name])
             }
         }
         accountCodes.formUnion(accounts.map(\.code))
@@ -91,8 +90,8 @@ public final class Ledger {
     }
 
     public func accounts() throws -> [LedgerAccount] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT code, type, name FROM accounts ORDER BY code").map {
+        try database.snapshot { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT code, type, name FROM accounts ORDER BY code")).map {
                 LedgerAccount(code: $0["code"], type: AccountType(rawValue: $0["type"]) ?? .asset, name: $0["name"])
             }
         }
@@ -124,7 +123,7 @@ public final class Ledger {
             self.statements = statements
             // The chain's tip is read under the write lock: another process (an operator's
             // command during a session) may have posted since this one last did.
-            let tip = try Row.fetchOne(db, sql: "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1")
+            let tip = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1"))
             var id: Int64 = tip?["id"] ?? 0
             chain = tip?["hash"] ?? LedgerHashChain.genesis
             let results = try transactions.map { transaction in
@@ -141,7 +140,7 @@ public final class Ledger {
     }
 
     /// Reads in one snapshot (for state kept beside the postings).
-    func read<T>(_ body: (Database) throws -> T) throws -> T { try database.read(body) }
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try database.snapshot(body) }
 
     /// Writes state kept beside the postings, in one commit, without posting.
     func write<T>(_ body: (Database) throws -> T) throws -> T { try database.write(body) }
@@ -151,8 +150,8 @@ public final class Ledger {
         guard !codes.isEmpty else { return [:] }
         let marks = BudgetStore.placeholders(codes.count)
         var result = Dictionary(uniqueKeysWithValues: codes.map { ($0, Money.zero) })
-        try database.read { db in
-            for row in try Row.fetchAll(db, sql: "SELECT account, SUM(amount) AS balance FROM entries WHERE account IN (\(marks)) GROUP BY account",
+        try database.snapshot { db in
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT account, SUM(amount) AS balance FROM entries WHERE account IN (\(marks)) GROUP BY account"),
                                         arguments: StatementArguments(codes)) {
                 result[row["account"]] = Money(units: row["balance"])
             }
@@ -164,8 +163,8 @@ public final class Ledger {
     @discardableResult
     public func reverse(_ id: Int64, at nanoseconds: Int64, reason: String) throws -> PostedTransaction {
         guard let original = try transaction(id: id) else { throw LedgerError.notFound("transaction \(id)") }
-        let reversed = try database.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM transactions WHERE reverses = ?)", arguments: [id]) ?? false
+        let reversed = try database.snapshot { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM transactions WHERE reverses = ?)"), arguments: [id]) ?? false
         }
         if reversed { throw LedgerError.alreadyReversed(id) }
         let mirror = NewTransaction(
@@ -190,12 +189,12 @@ public final class Ledger {
     // MARK: Reading
 
     public func transaction(id: Int64) throws -> PostedTransaction? {
-        try database.read { db in try LedgerReader.transactions(db, where: "t.id = ?", arguments: [id]).first }
+        try database.snapshot { db in try LedgerReader.transactions(db, where: "t.id = ?", arguments: [id]).first }
     }
 
     /// Posted transactions in id order, optionally within [from, to) in host nanoseconds.
     public func transactions(from: Int64? = nil, to: Int64? = nil) throws -> [PostedTransaction] {
-        try database.read { db in
+        try database.snapshot { db in
             try LedgerReader.transactions(db, where: "t.posted_ns >= ? AND t.posted_ns < ?",
                                           arguments: [from ?? Int64.min, to ?? Int64.max])
         }
@@ -203,12 +202,12 @@ public final class Ledger {
 
     /// Balance of every account whose balance is not zero (debits positive), by account code.
     public func trialBalance() throws -> [(account: LedgerAccount, balance: Money)] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: """
+        try database.snapshot { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.code, a.type, a.name, SUM(e.amount) AS balance
                 FROM entries e JOIN transactions t ON t.id = e.transaction_id JOIN accounts a ON a.code = e.account
                 GROUP BY a.code HAVING SUM(e.amount) <> 0 ORDER BY a.code
-                """).map {
+                """)).map {
                 (LedgerAccount(code: $0["code"], type: AccountType(rawValue: $0["type"]) ?? .asset, name: $0["name"]),
                  Money(units: $0["balance"]))
             }
@@ -217,22 +216,22 @@ public final class Ledger {
 
     /// DTPOSTED of the latest transaction, nil for empty books.
     public func lastPostedNanoseconds(kind: TransactionKind? = nil) throws -> Int64? {
-        try database.read { db in
-            guard let kind else { return try Int64.fetchOne(db, sql: "SELECT MAX(posted_ns) FROM transactions") }
-            return try Int64.fetchOne(db, sql: "SELECT MAX(posted_ns) FROM transactions WHERE kind = ?", arguments: [kind.rawValue])
+        try database.snapshot { db in
+            guard let kind else { return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(posted_ns) FROM transactions")) }
+            return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(posted_ns) FROM transactions WHERE kind = ?"), arguments: [kind.rawValue])
         }
     }
 
     /// True when a fill with this broker confirmation is already in the books.
     public func hasFill(broker: String, confirmation: String) throws -> Bool {
-        try database.read { db in
-            try Bool.fetchOne(db, sql: """
+        try database.snapshot { db in
+            try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM transactions WHERE kind = 'fill' AND broker = ? AND broker_confirmation = ?)
-                """, arguments: [broker, confirmation]) ?? false
+                """), arguments: [broker, confirmation]) ?? false
         }
     }
 
     public func verify() throws -> [LedgerFault] {
-        try database.read { db in try LedgerVerifier.faults(db) }
+        try database.snapshot { db in try LedgerVerifier.faults(db) }
     }
 }

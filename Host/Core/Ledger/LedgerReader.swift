@@ -4,13 +4,13 @@ import GRDB
 /// Reads posted transactions with their entries back into Swift values.
 enum LedgerReader {
     static func transactions(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [PostedTransaction] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM transactions t WHERE \(condition) ORDER BY t.id",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM transactions t WHERE \(condition) ORDER BY t.id"),
                                     arguments: arguments)
         guard !rows.isEmpty else { return [] }
         let ids = rows.map { $0["id"] as Int64 }
         var entries: [Int64: [LedgerEntry]] = [:]
         let placeholders = databaseQuestionMarks(count: ids.count)
-        for row in try Row.fetchAll(db, sql: "SELECT transaction_id, account, amount FROM entries WHERE transaction_id IN (\(placeholders)) ORDER BY transaction_id, line",
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT transaction_id, account, amount FROM entries WHERE transaction_id IN (\(placeholders)) ORDER BY transaction_id, line"),
                                     arguments: StatementArguments(ids)) {
             entries[row["transaction_id"], default: []].append(LedgerEntry(account: row["account"], amount: Money(units: row["amount"])))
         }

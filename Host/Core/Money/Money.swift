@@ -24,7 +24,7 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.init(amount)
     }
 
-    public var decimal: Decimal { Decimal(units) / Decimal(Money.scale) }
+    public var decimal: Decimal { FixedPointDecimal.decimal(units: units, fractionDigits: 4) }
 
     /// The one conversion from market data to money: `quantity` shares at a floating-point
     /// `price`. The price is taken at its shortest decimal representation (the digits the

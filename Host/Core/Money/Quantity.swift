@@ -17,7 +17,7 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
         units = DecimalRounding.int64(amount * Decimal(Quantity.scale), mode: .down)
     }
 
-    public var decimal: Decimal { Decimal(units) / Decimal(Quantity.scale) }
+    public var decimal: Decimal { FixedPointDecimal.decimal(units: units, fractionDigits: 9) }
     public var isWholeShares: Bool { units % Quantity.scale == 0 }
     public var wholeSharesOnly: Quantity { Quantity(units: units - units % Quantity.scale) }
 

@@ -78,7 +78,7 @@ extension TradingPipeline {
         if accepted.count < min(slots, pool.count, size) {
             record(.note("  pool of \(min(pool.count, size)) from \(bot.id): \(accepted.count) eligible for \(slots) free slot(s)"))
         }
-        let shares = SessionWeights(weights: limits.weights).shares(count: accepted.count)
+        let shares = risk.sessionShares(count: accepted.count)
         for (slot, first) in accepted.enumerated() {
             level = 0
             var current: Eligible? = first

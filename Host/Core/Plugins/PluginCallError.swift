@@ -27,11 +27,19 @@ public struct PluginCallError: Error, Equatable, CustomStringConvertible {
     }
 
     /// Runs one plugin call with an error buffer and turns a failure status into this error.
+    /// The buffer is on the stack and its text is read only on a failure: this runs for every
+    /// bar a strategy or a simulated broker sees.
     static func check(_ pluginID: String, _ function: String,
                       _ call: (UnsafeMutablePointer<CChar>, UInt32) -> tbot_status_t) throws {
-        let (status, message) = CStrings.withMessageBuffer(call)
-        guard status == TBOT_OK else {
-            throw PluginCallError(pluginID: pluginID, function: function, status: status, message: message)
+        let capacity = CStrings.messageCapacity
+        let failure: PluginCallError? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            base[0] = 0
+            let status = call(base, UInt32(capacity))
+            guard status != TBOT_OK else { return nil }
+            base[capacity - 1] = 0
+            return PluginCallError(pluginID: pluginID, function: function, status: status, message: String(cString: base))
         }
+        if let failure { throw failure }
     }
 }

@@ -77,13 +77,14 @@ final class IntentCollector {
     init(strategyID: String) { self.strategyID = strategyID }
 
     func reset() {
-        intents.removeAll(keepingCapacity: true)
-        rejected.removeAll(keepingCapacity: true)
+        if !intents.isEmpty { intents.removeAll(keepingCapacity: true) }
+        if !rejected.isEmpty { rejected.removeAll(keepingCapacity: true) }
     }
 
     /// Stable sort by rank: equal ranks keep the order they were emitted in.
     func ranked() -> [TradeIntent] {
-        intents.enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }.map(\.element)
+        if intents.count < 2 { return intents }
+        return intents.enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }.map(\.element)
     }
 
     func withSink<T>(_ body: (UnsafePointer<tbot_intent_sink_t>) throws -> T) rethrows -> T {

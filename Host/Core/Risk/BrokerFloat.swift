@@ -10,7 +10,7 @@ enum BrokerFloat {
     }
 
     static func check(engine: RiskEngine, broker: String, float: Money, at now: Int64) throws -> [RiskEvent] {
-        guard let capital = engine.accountCapital, capital > .zero else { return [] }
+        guard engine.notifiesRebalance, let capital = engine.accountCapital, capital > .zero else { return [] }
         let limits = engine.inForce
         let target = target(capital: capital, share: limits.brokerFloatShare, brokers: engine.activeBrokers.count)
         guard target > .zero else { return [] }

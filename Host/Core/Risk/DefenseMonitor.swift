@@ -37,13 +37,20 @@ public enum DefenseMonitor {
         return Decimal(trades.filter { $0.pnl > .zero }.count) / Decimal(trades.count)
     }
 
+    /// winRate(trades) compared with `rate` without the division (slow on Decimal, and this
+    /// runs at every session start): wins against rate x count. Negative: below, positive: above.
+    static func compareWinRate(_ trades: [RiskTradeResult], with rate: Decimal) -> Int {
+        let wins = Decimal(trades.filter { $0.pnl > .zero }.count), bar = rate * Decimal(trades.count)
+        return wins < bar ? -1 : wins > bar ? 1 : 0
+    }
+
     static func triggers(policy: RiskLimits.DefensePolicy, trades: [RiskTradeResult], floats: [(broker: String, start: Money, now: Money)],
                          killSwitchDays: [Int64], tradingDays: [String], at now: Int64) -> [String] {
         var reasons: [String] = []
         if policy.forced { reasons.append("DEFENSE_MODE_ACTIVE=true in the configuration") }
         let windowStart = now - Int64(policy.winRateDays) * RiskEngine.day
         let recent = trades.filter { $0.closedNanoseconds >= windowStart }
-        if recent.count >= policy.minTrades, winRate(recent) < policy.winRateFloor {
+        if recent.count >= policy.minTrades, compareWinRate(recent, with: policy.winRateFloor) < 0 {
             reasons.append("win rate \(RiskRules.percent(winRate(recent))) of \(recent.count) trades in \(policy.winRateDays) days is below \(RiskRules.percent(policy.winRateFloor))")
         }
         for float in floats where float.start > .zero
@@ -76,14 +83,14 @@ public enum DefenseMonitor {
     static func exitReason(policy: RiskLimits.DefensePolicy, tradesSinceActivation trades: [RiskTradeResult]) -> String? {
         if trades.count >= policy.exitTrades {
             let last = Array(trades.suffix(policy.exitTrades))
-            if winRate(last) > policy.exitWinRate {
+            if compareWinRate(last, with: policy.exitWinRate) > 0 {
                 return "win rate \(RiskRules.percent(winRate(last))) over the last \(policy.exitTrades) trades is above \(RiskRules.percent(policy.exitWinRate))"
             }
         }
         var sessions: [Int64: [RiskTradeResult]] = [:]
         for trade in trades { sessions[trade.sessionStartNanoseconds, default: []].append(trade) }
         let ordered = sessions.keys.sorted().map { sessions[$0]! }
-        let run = ordered.reversed().prefix { winRate($0) > policy.exitWinRate }.count
+        let run = ordered.reversed().prefix { compareWinRate($0, with: policy.exitWinRate) > 0 }.count
         if run >= policy.exitSessions {
             return "\(run) consecutive sessions each above a \(RiskRules.percent(policy.exitWinRate)) win rate"
         }

@@ -19,7 +19,15 @@ public final class RiskEngine {
     /// Daily closes and volumes; carried from one session's engine to the next by the caller.
     public private(set) var history: PriceHistory
     public internal(set) var defense = DefenseState()
-    public var inForce: RiskLimits { limits.inForce(defense: defense.active) }
+    /// False in a backtest: the rebalance notice asks an operator to move money by hand, and
+    /// a replay's whole cash sits in its one simulated broker by design.
+    public var notifiesRebalance = true
+    public var inForce: RiskLimits { defense.active ? defenseLimits : limits }
+    /// The limits Defense Mode reduces to, computed once: their weights take a Decimal division.
+    private lazy var defenseLimits = limits.inForce(defense: true)
+    /// The WEIGHTS split for each count of accepted intents, normal and in Defense Mode: asked
+    /// for by every pool, computed once per count.
+    private var sharesMemo: [Bool: [Int: [Decimal]]] = [:]
 
     let accountCapital: Money?
     /// Brokers sharing the deployed float; the rebalance target splits it equally among them.
@@ -33,6 +41,15 @@ public final class RiskEngine {
     var session: SessionWindow?
 
     static let day = PriceHistory.nanosecondsPerDay
+
+    /// The shares of `count` accepted intents under the limits in force (SessionWeights).
+    func sessionShares(count: Int) -> [Decimal] {
+        let active = defense.active
+        if let known = sharesMemo[active]?[count] { return known }
+        let shares = SessionWeights(weights: inForce.weights).shares(count: count)
+        sharesMemo[active, default: [:]][count] = shares
+        return shares
+    }
 
     /// One broker's trading day.
     struct BrokerDay {

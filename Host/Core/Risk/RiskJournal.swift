@@ -23,8 +23,8 @@ public final class RiskJournal {
     public init(ledger: Ledger, soleWriter: Bool = false) throws {
         database = ledger.database
         if soleWriter {
-            let floats = try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT broker, starting_float FROM risk_broker_floats").map { (String($0["broker"]), Money(units: $0["starting_float"])) }
+            let floats = try database.snapshot { db in
+                try Row.fetchAll(db.cachedStatement(sql: "SELECT broker, starting_float FROM risk_broker_floats")).map { (String($0["broker"]), Money(units: $0["starting_float"])) }
             }
             mirror = Mirror(trades: try trades(), killSwitch: try killSwitchEvents(), floats: Dictionary(floats, uniquingKeysWith: { first, _ in first }),
                             defense: try defenseLog(), events: try events())
@@ -58,11 +58,11 @@ public final class RiskJournal {
     }
 
     private static func insert(_ decision: RiskDecision, _ db: Database) throws -> Int64 {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO risk_decisions (decided_ns, session, session_start_ns, broker, bot, intent_symbol, symbol, side,
                     pool_rank, fallback_level, outcome, code, sentence, quantity, risk_amount, defense, checks)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [decision.decidedNanoseconds, decision.session, decision.sessionStartNanoseconds, decision.broker,
+                """).execute(arguments: [decision.decidedNanoseconds, decision.session, decision.sessionStartNanoseconds, decision.broker,
                                  decision.bot, decision.intentSymbol, decision.symbol, decision.side.rawValue, decision.poolRank,
                                  decision.fallbackLevel, decision.outcome.rawValue, decision.code?.rawValue, decision.sentence,
                                  decision.quantity?.units, decision.riskAmount?.units, decision.defense ? 1 : 0,
@@ -72,17 +72,17 @@ public final class RiskJournal {
 
     /// Decisions of the session that started at `sessionStart`, or of the latest session.
     public func decisions(sessionStart: Int64? = nil) throws -> [RiskDecision] {
-        try database.read { db in
-            let start = try sessionStart ?? Int64.fetchOne(db, sql: "SELECT MAX(session_start_ns) FROM risk_decisions")
+        try database.snapshot { db in
+            let start = try sessionStart ?? Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(session_start_ns) FROM risk_decisions"))
             guard let start else { return [] }
-            return try Row.fetchAll(db, sql: "SELECT * FROM risk_decisions WHERE session_start_ns = ? ORDER BY id", arguments: [start])
+            return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM risk_decisions WHERE session_start_ns = ? ORDER BY id"), arguments: [start])
                 .map(Self.decision)
         }
     }
 
     public func decision(id: Int64) throws -> RiskDecision? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM risk_decisions WHERE id = ?", arguments: [id]).map(Self.decision)
+        try database.snapshot { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM risk_decisions WHERE id = ?"), arguments: [id]).map(Self.decision)
         }
     }
 
@@ -102,9 +102,9 @@ public final class RiskJournal {
 
     public func record(_ trade: RiskTradeResult) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO risk_trades (closed_ns, broker, session, session_start_ns, symbol, pnl) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [trade.closedNanoseconds, trade.broker, trade.session, trade.sessionStartNanoseconds, trade.symbol, trade.pnl.units])
+                """).execute(arguments: [trade.closedNanoseconds, trade.broker, trade.session, trade.sessionStartNanoseconds, trade.symbol, trade.pnl.units])
         }
         mirror?.trades.append(trade)
     }
@@ -120,8 +120,8 @@ public final class RiskJournal {
             }
             return Array(mirror.trades[low...])
         }
-        return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM risk_trades WHERE closed_ns >= ? ORDER BY closed_ns, id", arguments: [since]).map {
+        return try database.snapshot { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM risk_trades WHERE closed_ns >= ? ORDER BY closed_ns, id"), arguments: [since]).map {
                 RiskTradeResult(closedNanoseconds: $0["closed_ns"], broker: $0["broker"], session: $0["session"],
                                 sessionStartNanoseconds: $0["session_start_ns"], symbol: $0["symbol"], pnl: Money(units: $0["pnl"]))
             }
@@ -130,17 +130,17 @@ public final class RiskJournal {
 
     public func record(_ event: KillSwitchEvent) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO risk_kill_switch (fired_ns, day, broker, realized, limit_amount, reason) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [event.firedNanoseconds, event.day, event.broker, event.realized.units, event.limit.units, event.reason])
+                """).execute(arguments: [event.firedNanoseconds, event.day, event.broker, event.realized.units, event.limit.units, event.reason])
         }
         mirror?.killSwitch.append(event)
     }
 
     public func killSwitchEvents(broker: String? = nil) throws -> [KillSwitchEvent] {
         if let mirror { return mirror.killSwitch.filter { broker == nil || $0.broker == broker } }
-        return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM risk_kill_switch WHERE ? IS NULL OR broker = ? ORDER BY id", arguments: [broker, broker]).map {
+        return try database.snapshot { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM risk_kill_switch WHERE ? IS NULL OR broker = ? ORDER BY id"), arguments: [broker, broker]).map {
                 KillSwitchEvent(firedNanoseconds: $0["fired_ns"], day: $0["day"], broker: $0["broker"],
                                 realized: Money(units: $0["realized"]), limit: Money(units: $0["limit_amount"]), reason: $0["reason"])
             }
@@ -153,11 +153,10 @@ public final class RiskJournal {
     public func startingFloat(broker: String, current: Money, at now: Int64) throws -> Money {
         if let known = mirror?.floats[broker] { return known }
         let starting = try database.write { db -> Money in
-            if let units = try Int64.fetchOne(db, sql: "SELECT starting_float FROM risk_broker_floats WHERE broker = ?", arguments: [broker]) {
+            if let units = try Int64.fetchOne(db.cachedStatement(sql: "SELECT starting_float FROM risk_broker_floats WHERE broker = ?"), arguments: [broker]) {
                 return Money(units: units)
             }
-            try db.execute(sql: "INSERT INTO risk_broker_floats (broker, starting_float, recorded_ns) VALUES (?, ?, ?)",
-                           arguments: [broker, current.units, now])
+            try db.cachedStatement(sql: "INSERT INTO risk_broker_floats (broker, starting_float, recorded_ns) VALUES (?, ?, ?)").execute(arguments: [broker, current.units, now])
             return current
         }
         mirror?.floats[broker] = starting
@@ -166,16 +165,15 @@ public final class RiskJournal {
 
     public func record(_ entry: DefenseLogEntry) throws {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO risk_defense_log (at_ns, event, reasons, limits) VALUES (?, ?, ?, ?)",
-                           arguments: [entry.atNanoseconds, entry.event.rawValue, try Self.json(entry.reasons), try Self.json(entry.limits)])
+            try db.cachedStatement(sql: "INSERT INTO risk_defense_log (at_ns, event, reasons, limits) VALUES (?, ?, ?, ?)").execute(arguments: [entry.atNanoseconds, entry.event.rawValue, try Self.json(entry.reasons), try Self.json(entry.limits)])
         }
         mirror?.defense.append(entry)
     }
 
     public func defenseLog() throws -> [DefenseLogEntry] {
         if let mirror { return mirror.defense }
-        return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM risk_defense_log ORDER BY id").map { row in
+        return try database.snapshot { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM risk_defense_log ORDER BY id")).map { row in
                 let reasons: String = row["reasons"], limits: String = row["limits"]
                 return DefenseLogEntry(atNanoseconds: row["at_ns"], event: DefenseLogEntry.Event(rawValue: row["event"]) ?? .activated,
                                        reasons: try JSONDecoder().decode([String].self, from: Data(reasons.utf8)),
@@ -187,8 +185,7 @@ public final class RiskJournal {
     @discardableResult
     public func record(_ event: RiskEvent) throws -> Int64 {
         let id = try database.write { db -> Int64 in
-            try db.execute(sql: "INSERT INTO risk_events (at_ns, level, subject, message) VALUES (?, ?, ?, ?)",
-                           arguments: [event.atNanoseconds, event.level.rawValue, event.subject, event.message])
+            try db.cachedStatement(sql: "INSERT INTO risk_events (at_ns, level, subject, message) VALUES (?, ?, ?, ?)").execute(arguments: [event.atNanoseconds, event.level.rawValue, event.subject, event.message])
             return db.lastInsertedRowID
         }
         var stored = event
@@ -199,8 +196,8 @@ public final class RiskJournal {
 
     public func events(since: Int64 = .min) throws -> [RiskEvent] {
         if let mirror { return mirror.events.filter { $0.atNanoseconds >= since } }
-        return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM risk_events WHERE at_ns >= ? ORDER BY id", arguments: [since]).map {
+        return try database.snapshot { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM risk_events WHERE at_ns >= ? ORDER BY id"), arguments: [since]).map {
                 RiskEvent(id: $0["id"], atNanoseconds: $0["at_ns"], level: NotificationLevel(rawValue: $0["level"]) ?? .info,
                           subject: $0["subject"], message: $0["message"])
             }
