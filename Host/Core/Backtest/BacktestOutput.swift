@@ -1,7 +1,8 @@
 import Foundation
 
 /// The files of one backtest, all inside its output folder: the backtest ledger, the trade
-/// history, the daily summary, the summary, the equity chart and the transcript. A run first
+/// history, the daily summary, the summary, the equity chart and the transcript (streamed to
+/// `log` during the run; the rest is written at its end). A run first
 /// removes the files of the previous run in the folder (only those names), so the folder
 /// always shows one run.
 struct BacktestOutput {
@@ -38,7 +39,6 @@ struct BacktestOutput {
         try ReportFile.writeAtomically(result.summaryJSON(timing: false), to: summary)
         let points = result.days.map { EquityChart.Point(day: $0.day, equity: $0.equity.decimal) }
         try ReportFile.writeAtomically(EquityChart(title: "\(result.strategy) on \(result.symbol)").svg(points), to: chart)
-        try ReportFile.writeAtomically(result.transcript.joined(separator: "\n") + (result.transcript.isEmpty ? "" : "\n"), to: log)
         return result
     }
 

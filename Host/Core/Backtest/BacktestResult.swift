@@ -18,7 +18,6 @@ public struct BacktestResult {
     public let seconds: Double
     public let trades: [ClosedTrade]
     public let tradeRecords: [TradeRecord]
-    public let transcript: [String]
     /// End-of-day account values, one per UTC day with bars.
     public let days: [(day: String, cash: Money, equity: Money)]
     public var files: [URL]
@@ -43,7 +42,6 @@ public struct BacktestResult {
         self.seconds = seconds
         trades = pipeline.closedTrades
         tradeRecords = pipeline.tradeRecords
-        transcript = pipeline.transcript
         days = replay.days.map { (day: UTCDate.day(of: $0.day * 86_400_000_000_000), cash: $0.account.cash, equity: $0.account.equity) }
         metrics = BacktestMetrics(trades: pipeline.closedTrades, startingCash: startingCash, dailyEquity: replay.days.map(\.account.equity),
                                   finalEquity: finalValue, exposedBars: replay.exposedBars, bars: pipeline.counts.bars,

@@ -57,6 +57,8 @@ public struct Backtester {
         let output = BacktestOutput(directory: URL(fileURLWithPath: options.outputDirectory), identity: config.ledgerIdentity)
         try output.clear()
         do {
+            try FileManager.default.createDirectory(at: output.directory, withIntermediateDirectories: true)
+            let log = try LineFile(url: output.log)
             let ledger = try Ledger(path: output.layout.ledgerFile.path, mode: .backtest, identity: output.layout.identity, durability: .scratch)
             let poster = try LedgerPoster(ledger: ledger, brokerCode: output.layout.identity.broker, brokerID: plugins.broker.id)
             _ = try poster.postOpeningBalance(try plugins.broker.account().cash, at: clock.nowNanoseconds)
@@ -69,8 +71,10 @@ public struct Backtester {
                                            filters: plugins.filters, broker: plugins.broker, risk: risk, clock: clock, poster: poster,
                                            mode: .backtest, budgets: budgets)
             pipeline.pollsOperators = false
+            pipeline.transcriptSink = log.append
             if let vix { pipeline.vix = { vix.value(at: $0) } }
             let replay = try replay(reader: reader, first: first, pipeline: pipeline, broker: plugins.broker)
+            try log.close()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             return try output.write(BacktestResult(
                 strategy: options.strategyID, symbol: first.symbol, parameters: parameters, startingCash: cash, replay: replay,

@@ -81,7 +81,7 @@ public final class BudgetBook {
 
     private func load(balancesToo: Bool) throws {
         let (version, account, modules, bots, open) = try ledger.read { db in
-            (try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0, try BudgetStore.account(db),
+            (try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0, try BudgetStore.account(db),
              try BudgetStore.modules(db), try BudgetStore.bots(db), try BudgetStore.openApprovalCount(db))
         }
         openApprovals = open

@@ -142,7 +142,7 @@ enum BudgetStore {
             sql += " AND level = ?"
             arguments.append(level.rawValue)
         }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(arguments)).map {
+        return try Row.fetchAll(db.cachedStatement(sql: sql + " ORDER BY id"), arguments: StatementArguments(arguments)).map {
             BudgetEvent(id: $0["id"], atNanoseconds: $0["at_ns"], level: NotificationLevel(rawValue: $0["level"]) ?? .info,
                         subject: $0["subject"], title: $0["title"], message: $0["message"])
         }
@@ -168,7 +168,7 @@ enum BudgetStore {
             sql += " WHERE state IN (\(placeholders(states.count)))"
             arguments = states.map(\.rawValue)
         }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: StatementArguments(arguments)).map {
+        return try Row.fetchAll(db.cachedStatement(sql: sql + " ORDER BY id"), arguments: StatementArguments(arguments)).map {
             Approval(id: $0["id"], createdNanoseconds: $0["created_ns"], expiresNanoseconds: $0["expires_ns"], bot: $0["bot"],
                      module: $0["module"], symbol: $0["symbol"], side: TradeSide(rawValue: $0["side"]) ?? .buy,
                      quantity: Quantity(units: $0["quantity"]), entryPrice: Decimal(string: $0["entry_price"]) ?? 0,

@@ -42,7 +42,10 @@ public final class Ledger {
             case .scratch: try db.execute(sql: "PRAGMA synchronous = OFF")
             }
             // Batches touch many pages: a 64 MiB page cache keeps them from spilling mid-commit.
-            if durability != .full { try db.execute(sql: "PRAGMA cache_size = -65536") }
+            // A backtest commits one fill at a time: 2 MiB holds its working set, and memory
+            // stays flat however large its ledger grows.
+            if durability == .batch { try db.execute(sql: "PRAGMA cache_size = -65536") }
+            if durability == .scratch { try db.execute(sql: "PRAGMA cache_size = -2048") }
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
         self.path = path

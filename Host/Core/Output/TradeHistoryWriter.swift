@@ -183,28 +183,54 @@ enum ReportJSON {
 
     /// Pretty: two-space indentation, one member per line; otherwise one line without spaces.
     func rendered(pretty: Bool) -> String {
-        pretty ? indented(0) : compact
+        // Appended into one string: building each level's text separately copied every
+        // nested value once per level, which dominated writing a long backtest's reports.
+        var out = ""
+        write(into: &out, indent: pretty ? 0 : nil)
+        return out
     }
 
-    private var compact: String {
+    /// `indent` nil: compact.
+    private func write(into out: inout String, indent: Int?) {
         switch self {
-        case .string(let text): return ReportText.jsonString(text)
-        case .number(let text): return text
-        case .null: return "null"
-        case .array(let items): return "[" + items.map(\.compact).joined(separator: ",") + "]"
-        case .object(let members): return "{" + members.map { ReportText.jsonString($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
-        }
-    }
-
-    private func indented(_ indent: Int) -> String {
-        let inner = String(repeating: " ", count: indent + 2), outer = String(repeating: " ", count: indent)
-        switch self {
-        case .array(let items) where !items.isEmpty:
-            return "[\n" + items.map { inner + $0.indented(indent + 2) }.joined(separator: ",\n") + "\n" + outer + "]"
-        case .object(let members) where !members.isEmpty:
-            return "{\n" + members.map { inner + ReportText.jsonString($0.0) + ": " + $0.1.indented(indent + 2) }
-                .joined(separator: ",\n") + "\n" + outer + "}"
-        default: return compact
+        case .string(let text): out += ReportText.jsonString(text)
+        case .number(let text): out += text
+        case .null: out += "null"
+        case .array(let items):
+            guard let indent, !items.isEmpty else {
+                out += "["
+                for (index, item) in items.enumerated() {
+                    if index > 0 { out += "," }
+                    item.write(into: &out, indent: nil)
+                }
+                out += "]"
+                return
+            }
+            out += "[\n"
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += ",\n" }
+                out += String(repeating: " ", count: indent + 2)
+                item.write(into: &out, indent: indent + 2)
+            }
+            out += "\n" + String(repeating: " ", count: indent) + "]"
+        case .object(let members):
+            guard let indent, !members.isEmpty else {
+                out += "{"
+                for (index, member) in members.enumerated() {
+                    if index > 0 { out += "," }
+                    out += ReportText.jsonString(member.0) + ":"
+                    member.1.write(into: &out, indent: nil)
+                }
+                out += "}"
+                return
+            }
+            out += "{\n"
+            for (index, member) in members.enumerated() {
+                if index > 0 { out += ",\n" }
+                out += String(repeating: " ", count: indent + 2) + ReportText.jsonString(member.0) + ": "
+                member.1.write(into: &out, indent: indent + 2)
+            }
+            out += "\n" + String(repeating: " ", count: indent) + "}"
         }
     }
 }

@@ -42,6 +42,9 @@ public final class TradingPipeline {
     var pendingDecisions: [RiskDecision] = []
 
     public private(set) var transcript: [String] = []
+    /// When set, transcript lines go here as they are made and are not kept (a backtest
+    /// streams them to its log, so memory does not grow with the run).
+    public var transcriptSink: ((String) -> Void)?
     public private(set) var book: PositionBook
     public internal(set) var counts = Counts()
     /// Closed trades and failed orders, for the trade history.
@@ -620,6 +623,7 @@ public final class TradingPipeline {
     }
 
     func record(_ event: PipelineEvent) {
-        transcript.append(event.render(at: clock.nowNanoseconds))
+        let line = event.render(at: clock.nowNanoseconds)
+        if let transcriptSink { transcriptSink(line) } else { transcript.append(line) }
     }
 }
