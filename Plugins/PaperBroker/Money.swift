@@ -12,7 +12,9 @@ private func roundedInt64(_ value: Decimal) -> Int64? {
     var input = value
     var result = Decimal()
     NSDecimalRound(&result, &input, 0, .bankers)
-    return Int64("\(result)")
+    // int64Value is exact on swift-foundation but wraps out of range: the range is checked first.
+    guard result.magnitude <= Decimal(Int64.max) else { return nil }
+    return NSDecimalNumber(decimal: result).int64Value
 }
 
 /// Money value of `qty` shares at `price`: round-half-even(price * qty / 1e9 * 10000).

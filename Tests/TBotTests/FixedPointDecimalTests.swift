@@ -32,4 +32,22 @@ final class FixedPointDecimalTests: XCTestCase {
         XCTAssertEqual(Money(units: -1_234_567).decimal.description, "-123.4567")
         XCTAssertEqual(Quantity(shares: 10).decimal.description, "10")
     }
+
+    func testRoundingToInt64MatchesTheDecimalTextDigitForDigit() {
+        var values: [Decimal] = [Decimal(Int64.max), -Decimal(Int64.max), Decimal(string: "9007199254740993")!,
+                                 Decimal(string: "-9007199254740993.5")!, Decimal(string: "2.5")!, Decimal(string: "-2.5")!]
+        for units in sampleUnits() {
+            values.append(Decimal(units))
+            values.append(Decimal(units) / 7)
+        }
+        for value in values {
+            for mode in [NSDecimalNumber.RoundingMode.bankers, .plain, .down] {
+                var input = value, rounded = Decimal()
+                NSDecimalRound(&rounded, &input, 0, mode)
+                XCTAssertEqual(DecimalRounding.int64(value, mode: mode), Int64(rounded.description), "\(value) mode \(mode.rawValue)")
+            }
+        }
+        XCTAssertEqual(DecimalRounding.int64(Decimal(string: "2.5")!), 2)
+        XCTAssertEqual(DecimalRounding.int64(Decimal(string: "-2.5")!, mode: .plain), -3)
+    }
 }

@@ -68,14 +68,19 @@ private extension Decimal {
 }
 
 enum DecimalRounding {
+    /// The largest magnitude a rounded amount may have.
+    static let limit = Decimal(Int64.max)
+
     static func int64(_ value: Decimal, mode: NSDecimalNumber.RoundingMode = .bankers) -> Int64 {
         var input = value
         var rounded = Decimal()
         NSDecimalRound(&rounded, &input, 0, mode)
-        // Through text: NSDecimalNumber.int64Value may pass through Double on Linux.
-        guard let exact = Int64(rounded.description) else {
+        // int64Value is exact on this Foundation (swift-foundation reads the mantissa; checked
+        // digit for digit against the text in FixedPointDecimalTests) but wraps silently out of
+        // range, so the range is checked first. Text parsing cost a microsecond a call.
+        guard rounded.magnitude <= limit else {
             preconditionFailure("amount \(rounded) does not fit the int64 fixed-point range")
         }
-        return exact
+        return NSDecimalNumber(decimal: rounded).int64Value
     }
 }

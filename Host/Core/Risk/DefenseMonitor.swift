@@ -87,10 +87,17 @@ public enum DefenseMonitor {
                 return "win rate \(RiskRules.percent(winRate(last))) over the last \(policy.exitTrades) trades is above \(RiskRules.percent(policy.exitWinRate))"
             }
         }
-        var sessions: [Int64: [RiskTradeResult]] = [:]
-        for trade in trades { sessions[trade.sessionStartNanoseconds, default: []].append(trade) }
-        let ordered = sessions.keys.sorted().map { sessions[$0]! }
-        let run = ordered.reversed().prefix { compareWinRate($0, with: policy.exitWinRate) > 0 }.count
+        // Wins and trades per session (counts, not lists: this runs at every session start
+        // over every trade since activation).
+        var sessions: [Int64: (wins: Int, trades: Int)] = [:]
+        for trade in trades {
+            let sofar = sessions[trade.sessionStartNanoseconds] ?? (0, 0)
+            sessions[trade.sessionStartNanoseconds] = (sofar.wins + (trade.pnl > .zero ? 1 : 0), sofar.trades + 1)
+        }
+        let run = sessions.keys.sorted(by: >).prefix { key in
+            let session = sessions[key]!
+            return Decimal(session.wins) > policy.exitWinRate * Decimal(session.trades)
+        }.count
         if run >= policy.exitSessions {
             return "\(run) consecutive sessions each above a \(RiskRules.percent(policy.exitWinRate)) win rate"
         }
