@@ -40,7 +40,11 @@ public enum DefenseMonitor {
     /// winRate(trades) compared with `rate` without the division (slow on Decimal, and this
     /// runs at every session start): wins against rate x count. Negative: below, positive: above.
     static func compareWinRate(_ trades: [RiskTradeResult], with rate: Decimal) -> Int {
-        let wins = Decimal(trades.filter { $0.pnl > .zero }.count), bar = rate * Decimal(trades.count)
+        compareWinRate(wins: trades.filter { $0.pnl > .zero }.count, of: trades.count, with: rate)
+    }
+
+    static func compareWinRate(wins: Int, of trades: Int, with rate: Decimal) -> Int {
+        let wins = Decimal(wins), bar = rate * Decimal(trades)
         return wins < bar ? -1 : wins > bar ? 1 : 0
     }
 
@@ -96,7 +100,7 @@ public enum DefenseMonitor {
         }
         let run = sessions.keys.sorted(by: >).prefix { key in
             let session = sessions[key]!
-            return Decimal(session.wins) > policy.exitWinRate * Decimal(session.trades)
+            return compareWinRate(wins: session.wins, of: session.trades, with: policy.exitWinRate) > 0
         }.count
         if run >= policy.exitSessions {
             return "\(run) consecutive sessions each above a \(RiskRules.percent(policy.exitWinRate)) win rate"
