@@ -59,7 +59,8 @@ public struct Backtester {
         do {
             try FileManager.default.createDirectory(at: output.directory, withIntermediateDirectories: true)
             let log = try LineFile(url: output.log)
-            let ledger = try Ledger(path: output.layout.ledgerFile.path, mode: .backtest, identity: output.layout.identity, durability: .scratch)
+            let ledger = try Ledger(path: output.layout.ledgerFile.path, mode: .backtest, identity: output.layout.identity, durability: .scratch,
+                                    soleWriter: true)
             let poster = try LedgerPoster(ledger: ledger, brokerCode: output.layout.identity.broker, brokerID: plugins.broker.id)
             _ = try poster.postOpeningBalance(try plugins.broker.account().cash, at: clock.nowNanoseconds)
             let budgets = try BudgetBook(ledger: ledger, plan: plan)
@@ -97,9 +98,8 @@ public struct Backtester {
         var day = UTCDate.dayIndex(of: first.startNanoseconds)
         var session = window(day)
         pipeline.begin(session: session)
-        var next: Bar? = first
-        var last = first
-        while let bar = next {
+        var bar = first
+        while true {
             let barDay = UTCDate.dayIndex(of: bar.startNanoseconds)
             if barDay != day {
                 if intraday { pipeline.end(session: session) }
@@ -112,14 +112,14 @@ public struct Backtester {
             }
             pipeline.process(bar)
             if pipeline.hasOpenPositions { replay.exposedBars += 1 }
-            last = bar
             if pipeline.counts.bars & 0xFFFF == 0 { progress?(pipeline.counts.bars, bar.startNanoseconds) }
-            next = try reader.next()
+            guard let following = try reader.next() else { break }
+            bar = following
         }
         pipeline.end(session: session, flatten: false)
         pipeline.cancelWorkingOrders(reason: "the data ended before a bar could fill it")
         replay.days.append(BacktestReplay.Day(day: day, account: try broker.account()))
-        replay.lastBarEnd = last.endNanoseconds
+        replay.lastBarEnd = bar.endNanoseconds
         return replay
     }
 }

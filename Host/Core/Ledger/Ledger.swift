@@ -24,10 +24,15 @@ public final class Ledger {
     private var accountCodes: Set<String> = []
     /// Prepared on the first posting, on the queue's one connection.
     private var statements: LedgerStatements?
+    /// With a sole writer (a backtest's own ledger), the fills in the books by broker and
+    /// confirmation, so `hasFill` is answered without a query. Nil: ask the file.
+    private var knownFills: Set<String>?
 
     /// Opens (creating when `create` is set) the ledger at `path`. A file written for
     /// another mode or identity is refused, so paper and live books cannot be crossed.
-    public init(path: String, mode: LedgerMode, identity: LedgerIdentity, durability: Durability = .full, create: Bool = true) throws {
+    /// `soleWriter`: no other process or object writes this file while this one lives.
+    public init(path: String, mode: LedgerMode, identity: LedgerIdentity, durability: Durability = .full, create: Bool = true,
+                soleWriter: Bool = false) throws {
         if !create, !FileManager.default.fileExists(atPath: path) { throw LedgerError.notFound("ledger \(path)") }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -57,6 +62,17 @@ public final class Ledger {
             try Self.claim(db, key: "identity", value: identity.stem) { LedgerError.wrongIdentity(file: path, expected: identity.stem, found: $0) }
         }
         accountCodes = Set(try accounts().map(\.code))
+        if soleWriter {
+            knownFills = Set(try database.snapshot { db in
+                try Row.fetchAll(db, sql: "SELECT broker, broker_confirmation FROM transactions WHERE kind = 'fill'").map {
+                    Self.fillKey(broker: $0["broker"], confirmation: $0["broker_confirmation"])
+                }
+            })
+        }
+    }
+
+    private static func fillKey(broker: String?, confirmation: String?) -> String {
+        "\(broker ?? "")\u{1F}\(confirmation ?? "")"
     }
 
     /// The raw statements go before the connection they were prepared on closes.
@@ -138,6 +154,11 @@ public final class Ledger {
             }
             try alongside?(db)
             return results
+        }
+        if knownFills != nil {
+            for transaction in transactions where transaction.kind == .fill {
+                knownFills!.insert(Self.fillKey(broker: transaction.audit.broker, confirmation: transaction.audit.brokerConfirmation))
+            }
         }
         return posted
     }
@@ -227,7 +248,8 @@ public final class Ledger {
 
     /// True when a fill with this broker confirmation is already in the books.
     public func hasFill(broker: String, confirmation: String) throws -> Bool {
-        try database.snapshot { db in
+        if let knownFills { return knownFills.contains(Self.fillKey(broker: broker, confirmation: confirmation)) }
+        return try database.snapshot { db in
             try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM transactions WHERE kind = 'fill' AND broker = ? AND broker_confirmation = ?)
                 """), arguments: [broker, confirmation]) ?? false

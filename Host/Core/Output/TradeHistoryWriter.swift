@@ -125,6 +125,14 @@ enum ReportText {
 
     /// A JSON string literal; control characters escaped, everything else kept as UTF-8.
     static func jsonString(_ text: String) -> String {
+        // Most text needs no escape: one pass over the bytes, then a single copy.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            var out = "\""
+            out.reserveCapacity(text.utf8.count + 2)
+            out += text
+            out += "\""
+            return out
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

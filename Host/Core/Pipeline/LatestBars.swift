@@ -8,7 +8,7 @@ struct LatestBars {
 
     mutating func update(_ bar: Bar) {
         if lastSlot >= 0, bars[lastSlot].symbol == bar.symbol {
-            bars[lastSlot] = bar
+            Self.copyValues(of: bar, into: &bars[lastSlot])
             return
         }
         if let slot = slotOf[bar.symbol] {
@@ -19,6 +19,17 @@ struct LatestBars {
             slotOf[bar.symbol] = lastSlot
             bars.append(bar)
         }
+    }
+
+    /// Everything but the symbol, which is the same: no reference counting on the bar path.
+    private static func copyValues(of bar: Bar, into slot: inout Bar) {
+        slot.startNanoseconds = bar.startNanoseconds
+        slot.intervalSeconds = bar.intervalSeconds
+        slot.open = bar.open
+        slot.high = bar.high
+        slot.low = bar.low
+        slot.close = bar.close
+        slot.volume = bar.volume
     }
 
     subscript(symbol: String) -> Bar? {

@@ -30,8 +30,8 @@ public enum PipelineEvent: Equatable, Sendable {
         switch self {
         case .intent(let i):
             return "intent \(i.strategyID) \(i.action.rawValue) \(i.side.rawValue) \(i.symbol) rank=\(i.rank) "
-                + "entry=\(Self.price(i.entryPrice)) stop=\(Self.price(i.stopPrice)) target=\(Self.price(i.targetPrice)) "
-                + "confidence=\(String(format: "%.2f", i.confidence)) tag=\(i.tag)"
+                + "entry=\(Self.twoDecimals(i.entryPrice)) stop=\(Self.twoDecimals(i.stopPrice)) target=\(Self.twoDecimals(i.targetPrice)) "
+                + "confidence=\(Self.twoDecimals(i.confidence)) tag=\(i.tag)"
         case .intentDropped(let strategy, let reason):
             return "  dropped a malformed intent from \(strategy): \(reason)"
         case .filter(let id, .allow(let reason)):
@@ -59,7 +59,7 @@ public enum PipelineEvent: Equatable, Sendable {
         case .orderError(let symbol, let message):
             return "  order \(symbol) failed: \(message)"
         case .fill(let fill, let realized):
-            var line = "  fill \(fill.fillID) \(fill.side?.rawValue ?? "?") \(fill.quantity) \(fill.symbol) @ \(Self.price(fill.price)) fee \(fill.fee)"
+            var line = "  fill \(fill.fillID) \(fill.side?.rawValue ?? "?") \(fill.quantity) \(fill.symbol) @ \(Self.twoDecimals(fill.price)) fee \(fill.fee)"
             if let realized { line += " realized \(realized)" }
             return line
         case .strategyError(let message):
@@ -80,5 +80,5 @@ public enum PipelineEvent: Equatable, Sendable {
         }
     }
 
-    static func price(_ value: Double) -> String { String(format: "%.2f", value) }
+    static func twoDecimals(_ value: Double) -> String { FixedDecimalsText.format(value, decimals: 2) }
 }

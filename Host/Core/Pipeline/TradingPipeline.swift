@@ -68,6 +68,10 @@ public final class TradingPipeline {
     private var pendingExits = Set<String>()
     /// Filters that take every bar (indicator state), fed before strategies see the bar.
     private let barFilters: [FilterPlugin]
+    /// The bots each symbol's bars go to.
+    private var routes: BotRoutes
+    /// The bar being processed in ABI form, shared by the broker, filters and strategies.
+    private let abiBar = ABIBarSlot()
     /// False in a backtest: no operator can approve an entry or press the emergency stop
     /// inside a replay, so the once-a-minute look at the books is skipped.
     public var pollsOperators = true
@@ -144,6 +148,7 @@ public final class TradingPipeline {
         self.mode = mode
         self.budgets = budgets
         barFilters = filters.filter(\.wantsBars)
+        routes = BotRoutes(bots: bots)
         lastEventID = (try? budgets?.events().last?.id ?? 0) ?? 0
     }
 
@@ -189,13 +194,17 @@ public final class TradingPipeline {
         }
         lastBars.update(bar)
         risk.observe(bar)
-        do { try broker.marketBar(bar) } catch { record(.note("broker market feed failed: \(error)")) }
+        let raw = abiBar.load(bar)
+        do { try broker.marketBar(abi: raw) } catch { record(.note("broker market feed failed: \(error)")) }
         if !workingOrders.isEmpty { settleWorkingOrders() }
         for filter in barFilters {
-            do { try filter.marketBar(bar) } catch { record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false)) }
+            do { try filter.marketBar(abi: raw) } catch { record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false)) }
         }
         if pollsOperators { pollBudgets() }
-        for bot in bots where bot.wants(bar.symbol) { handle(bot) { try bot.strategy.onBar(bar) } }
+        for index in routes.indices(for: bar.symbol) {
+            let strategy = bots[index].strategy
+            handle(bots[index]) { try strategy.onBar(abi: raw) }
+        }
     }
 
     /// Moves the clock to `nanoseconds` (live: the wall clock) and books what the broker
@@ -262,7 +271,7 @@ public final class TradingPipeline {
 
     /// A failed call's intents are discarded; a fatal failure stops that bot for the session.
     private func handle(_ bot: PipelineBot, intents produce: () throws -> [TradeIntent]) {
-        guard !stoppedBots.contains(bot.id) else { return }
+        if !stoppedBots.isEmpty, stoppedBots.contains(bot.id) { return }
         let intents: [TradeIntent]
         do {
             intents = try produce()
@@ -272,7 +281,10 @@ public final class TradingPipeline {
             record(.strategyError("\(bot.id): \(error)" + (fatal ? "; strategy stopped for this session" : "")))
             return
         }
-        for rejection in bot.strategy.rejectedIntents { record(.intentDropped(strategy: bot.strategy.id, reason: rejection.reason)) }
+        let rejections = bot.strategy.rejectedIntents
+        // Most bars bring nothing: no more work for them.
+        if intents.isEmpty, rejections.isEmpty { return }
+        for rejection in rejections { record(.intentDropped(strategy: bot.strategy.id, reason: rejection.reason)) }
         // Exits run as they come; the entries of one call are the strategy's ranked pool.
         var pool: [TradeIntent] = []
         for intent in intents {

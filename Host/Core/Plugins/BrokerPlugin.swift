@@ -26,10 +26,14 @@ public final class BrokerPlugin {
 
     /// Feeds a simulated broker the bar before strategies see it; a no-op for real brokers.
     public func marketBar(_ bar: Bar) throws {
+        guard simulation != nil else { return }
+        try bar.withABI { try marketBar(abi: $0) }
+    }
+
+    /// Feeds a bar already in ABI form (the pipeline's shared slot).
+    func marketBar(abi raw: UnsafePointer<tbot_bar_t>) throws {
         guard let simulation else { return }
-        try bar.withABI { raw in
-            try PluginCallError.check(id, "simulation.on_bar") { simulation.on_bar(instance.handle, raw, $0, $1) }
-        }
+        try PluginCallError.check(id, "simulation.on_bar") { simulation.on_bar(instance.handle, raw, $0, $1) }
     }
 
     public func account() throws -> BrokerAccount {

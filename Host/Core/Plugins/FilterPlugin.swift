@@ -30,10 +30,14 @@ public final class FilterPlugin {
 
     /// Delivers one bar to a filter that takes the feed; a no-op for the others.
     public func marketBar(_ bar: Bar) throws {
+        guard bars != nil else { return }
+        try bar.withABI { try marketBar(abi: $0) }
+    }
+
+    /// Delivers a bar already in ABI form (the pipeline's shared slot).
+    func marketBar(abi raw: UnsafePointer<tbot_bar_t>) throws {
         guard let bars else { return }
-        try bar.withABI { raw in
-            try PluginCallError.check(id, "bars.on_bar") { bars.on_bar(instance.handle, raw, $0, $1) }
-        }
+        try PluginCallError.check(id, "bars.on_bar") { bars.on_bar(instance.handle, raw, $0, $1) }
     }
 
     /// Tells a filter that takes the feed that a session begins (its session_start may be NULL).

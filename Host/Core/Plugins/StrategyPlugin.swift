@@ -45,11 +45,14 @@ public final class StrategyPlugin {
 
     /// Delivers one bar; returns the intents it produced, best rank first.
     public func onBar(_ bar: Bar) throws -> [TradeIntent] {
+        try bar.withABI { try onBar(abi: $0) }
+    }
+
+    /// Delivers a bar already in ABI form (the pipeline's shared slot).
+    func onBar(abi raw: UnsafePointer<tbot_bar_t>) throws -> [TradeIntent] {
         collector.reset()
-        try bar.withABI { raw in
-            try collector.withSink { sink in
-                try PluginCallError.check(id, "on_bar") { api.on_bar(instance.handle, raw, sink, $0, $1) }
-            }
+        try collector.withSink { sink in
+            try PluginCallError.check(id, "on_bar") { api.on_bar(instance.handle, raw, sink, $0, $1) }
         }
         return collector.ranked()
     }

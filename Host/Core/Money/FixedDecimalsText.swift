@@ -1,0 +1,44 @@
+import Foundation
+
+/// A Double printed with a fixed number of decimals exactly as printf's "%.Nf" prints it:
+/// the exact binary value rounded half to even, "-" kept on negatives that round to zero.
+/// Done in integers because String(format:) costs about ten thousand instructions per call,
+/// and transcript lines print several prices per order.
+enum FixedDecimalsText {
+    private static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
+
+    static func format(_ value: Double, decimals: Int) -> String {
+        // Outside this range (or not finite) printf's own rules are kept by calling it.
+        guard value.isFinite, value.magnitude < 1e15, decimals >= 0, decimals < powersOfTen.count else {
+            return String(format: "%.\(decimals)f", value)
+        }
+        let scale = powersOfTen[decimals]
+        let units = scaledRounded(value.magnitude, scale: scale)
+        var text = value.sign == .minus ? "-" : ""
+        text += String(units / scale)
+        if decimals > 0 {
+            let fraction = String(units % scale)
+            text += "."
+            text += String(repeating: "0", count: decimals - fraction.count)
+            text += fraction
+        }
+        return text
+    }
+
+    /// magnitude * scale rounded half to even, from the double's exact significand and exponent.
+    private static func scaledRounded(_ magnitude: Double, scale: UInt64) -> UInt64 {
+        guard magnitude > 0 else { return 0 }
+        let significand = magnitude.significandBitPattern | (magnitude.isNormal ? 1 << 52 : 0)
+        let exponent = magnitude.isNormal ? Int(magnitude.exponentBitPattern) - 1075 : -1074
+        let product = UInt128(significand) * UInt128(scale)
+        if exponent >= 0 { return UInt64(product << exponent) }
+        let shift = -exponent
+        // product < 2^73: shifted this far it is below one half.
+        if shift > 100 { return 0 }
+        let quotient = product >> shift
+        let remainder = product - (quotient << shift)
+        let half = UInt128(1) << (shift - 1)
+        let roundsUp = remainder > half || (remainder == half && quotient & 1 == 1)
+        return UInt64(quotient) + (roundsUp ? 1 : 0)
+    }
+}

@@ -1,0 +1,30 @@
+/// Which bots see a symbol's bars, worked out once per symbol and remembered: bots name
+/// their symbols as a set, and hashing the symbol on every bar cost more than the rest of
+/// the routing. The symbol of the previous bar is answered with one string compare.
+struct BotRoutes {
+    private let bots: [PipelineBot]
+    private var indicesOf: [String: [Int]] = [:]
+    private var lastSymbol = ""
+    private var lastIndices: [Int] = []
+    private var hasLast = false
+
+    init(bots: [PipelineBot]) {
+        self.bots = bots
+    }
+
+    /// Positions in `bots` of the bots that want `symbol`, in bot order.
+    mutating func indices(for symbol: String) -> [Int] {
+        if hasLast, symbol == lastSymbol { return lastIndices }
+        let indices: [Int]
+        if let known = indicesOf[symbol] {
+            indices = known
+        } else {
+            indices = bots.indices.filter { bots[$0].wants(symbol) }
+            indicesOf[symbol] = indices
+        }
+        lastSymbol = symbol
+        lastIndices = indices
+        hasLast = true
+        return indices
+    }
+}
