@@ -197,12 +197,23 @@ static inline int tbot_sma_push(tbot_sma_t *s, double x) {
 #define TBOT_PRICE_FIXED_SCALE 100000000LL
 #define TBOT_PRICE_FIXED_INVALID INT64_MIN
 
+/* llround(x) for |x| < 9.2e18 without the library call: x - trunc(x) is exact in double
+ * arithmetic (below 2^52 it is x's fraction bits, above it is zero), so the half-way test
+ * rounds half away from zero exactly as llround does. */
+static inline int64_t tbot_priv_round_half_away(double x) {
+    int64_t whole = (int64_t)x;
+    double fraction = x - (double)whole;
+    if (fraction >= 0.5) return whole + 1;
+    if (fraction <= -0.5) return whole - 1;
+    return whole;
+}
+
 static inline int64_t tbot_price_fixed(double price) {
     double scaled;
     if (!tbot_priv_finite(price)) return TBOT_PRICE_FIXED_INVALID;
     scaled = price * (double)TBOT_PRICE_FIXED_SCALE;
     if (!(fabs(scaled) < 9.2e18)) return TBOT_PRICE_FIXED_INVALID;
-    return (int64_t)llround(scaled);
+    return tbot_priv_round_half_away(scaled);
 }
 
 typedef struct tbot_xsma {

@@ -271,8 +271,10 @@ static tbot_status_t sma_on_bar(void *instance, const tbot_bar_t *bar,
     tbot_status_t found = state_for(s, bar->symbol, &st, err, err_cap);
     if (found != TBOT_OK) return found;
 
-    int warm = tbot_xsma_push(&st->fast, bar->close);
-    warm = tbot_xsma_push(&st->slow, bar->close) && warm;
+    /* Both averages take the same exact price: converted once. */
+    int64_t close = tbot_price_fixed(bar->close);
+    int warm = tbot_xsma_push_fixed(&st->fast, close);
+    warm = tbot_xsma_push_fixed(&st->slow, close) && warm;
     if (!warm) return TBOT_OK;
 
     int sign = tbot_xsma_compare(&st->fast, &st->slow);

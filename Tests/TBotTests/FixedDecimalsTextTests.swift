@@ -8,7 +8,7 @@ final class FixedDecimalsTextTests: XCTestCase {
         let cases: [(Double, Int, String)] = [
             (0.125, 2, "0.12"), (0.375, 2, "0.38"), (2.675, 2, "2.67"), (1.005, 2, "1.00"), (-0.001, 2, "-0.00"),
             (-0.0, 2, "-0.00"), (0, 2, "0.00"), (49.96, 2, "49.96"), (100710.6, 2, "100710.60"), (0.5, 0, "0"),
-            (1.5, 0, "2"), (2.5, 0, "2"), (-2.5, 0, "-2"), (12.34565, 4, "12.3457"), (5e-324, 2, "0.00"),
+            (1.5, 0, "2"), (2.5, 0, "2"), (-2.5, 0, "-2"), (12.34565, 4, "12.3456"), (5e-324, 2, "0.00"),
         ]
         for (value, decimals, expected) in cases {
             XCTAssertEqual(FixedDecimalsText.format(value, decimals: decimals), expected, "\(value) with \(decimals) decimals")

@@ -1,5 +1,6 @@
 import Foundation
 import TBotPluginAPI
+import TBotCore
 import XCTest
 
 /// The shared indicator library (PluginAPI/include/tbot_indicators.h), checked against TA-Lib
@@ -174,6 +175,25 @@ final class IndicatorTests: XCTestCase {
         XCTAssertEqual(tbot_price_fixed(.nan), Int64.min)
         XCTAssertEqual(tbot_price_fixed(.infinity), Int64.min)
         XCTAssertEqual(tbot_price_fixed(1e11), Int64.min)
+    }
+
+    /// The header rounds without calling llround: it must agree with llround everywhere in range,
+    /// exact halves included.
+    func testPriceFixedRoundsAsLlround() {
+        var generator = SeededRandom(seed: 20_261_121)
+        var values: [Double] = [0.000000005, -0.000000005, 0.000000015, 2.5e-8, -2.5e-8, 45_035_996.273_704_96, 9.19e10, -9.19e10]
+        for _ in 0..<100_000 {
+            let bits = generator.next()
+            let magnitude = Double(bits % 1_000_000_000_000) / Double([1, 100, 10_000, 1e8, 1e10, 3][Int(bits >> 45) % 6])
+            values.append(bits & 1 == 0 ? magnitude : -magnitude)
+            values.append(Double(Int64(bits % 2_000_000_001) - 1_000_000_000) + 0.5) // halves once scaled
+        }
+        for price in values {
+            let scaled = price * Double(TBOT_PRICE_FIXED_SCALE)
+            guard abs(scaled) < 9.2e18 else { continue }
+            XCTAssertEqual(tbot_price_fixed(price), Int64(llround(scaled)), "\(price)")
+            XCTAssertEqual(tbot_priv_round_half_away(price), Int64(llround(price)), "\(price)")
+        }
     }
 
     func testExactSMATiesCompareEqualWhereFloatMeansDiffer() {

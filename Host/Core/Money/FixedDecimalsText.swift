@@ -9,7 +9,8 @@ enum FixedDecimalsText {
 
     static func format(_ value: Double, decimals: Int) -> String {
         // Outside this range (or not finite) printf's own rules are kept by calling it.
-        guard value.isFinite, value.magnitude < 1e15, decimals >= 0, decimals < powersOfTen.count else {
+        // value * 10^6 stays below 2^63 under 1e12.
+        guard value.isFinite, value.magnitude < 1e12, decimals >= 0, decimals < powersOfTen.count else {
             return String(format: "%.\(decimals)f", value)
         }
         let scale = powersOfTen[decimals]
@@ -31,7 +32,7 @@ enum FixedDecimalsText {
         let significand = magnitude.significandBitPattern | (magnitude.isNormal ? 1 << 52 : 0)
         let exponent = magnitude.isNormal ? Int(magnitude.exponentBitPattern) - 1075 : -1074
         let product = UInt128(significand) * UInt128(scale)
-        if exponent >= 0 { return UInt64(product << exponent) }
+        // Below 1e12 the exponent is negative: the significand has 53 bits and 1e12 < 2^40.
         let shift = -exponent
         // product < 2^73: shifted this far it is below one half.
         if shift > 100 { return 0 }

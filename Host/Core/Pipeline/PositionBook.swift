@@ -70,13 +70,16 @@ public struct PositionBook: Sendable {
             closedBot = open.bot
             closedQuantity = Quantity(units: min(abs(open.quantity.units), fill.quantity.units))
             closedValue = Money.value(of: closedQuantity, at: fill.price)
-            let share = closedQuantity.decimal / Quantity(units: abs(open.quantity.units)).decimal
-            closedBook = Money(open.bookValue.decimal * share)
-            let carried = Money(open.carriedCosts.decimal * share)
+            // Closing the whole position (the usual case) takes whole amounts: the same result
+            // as the proportional Decimal arithmetic with a share of exactly 1, without it.
+            let whole = closedQuantity.units == abs(open.quantity.units)
+            let share = whole ? 1 : closedQuantity.decimal / Quantity(units: abs(open.quantity.units)).decimal
+            closedBook = whole ? open.bookValue : Money(open.bookValue.decimal * share)
+            let carried = whole ? open.carriedCosts : Money(open.carriedCosts.decimal * share)
             entryPrice = abs(open.filledValue.decimal) / Quantity(units: abs(open.quantity.units)).decimal
             let cashEffect = side == .sell ? closedValue : -closedValue
             let result = cashEffect - closedBook
-            let feeShare = Money(fill.fee.decimal * closedQuantity.decimal / fill.quantity.decimal)
+            let feeShare = closedQuantity == fill.quantity ? fill.fee : Money(fill.fee.decimal * closedQuantity.decimal / fill.quantity.decimal)
             realizedPart = result
             netPart = result - carried - feeShare
             realized = realized + result
@@ -84,7 +87,7 @@ public struct PositionBook: Sendable {
             open.quantity = Quantity(units: open.quantity.units + (side == .buy ? closedQuantity.units : -closedQuantity.units))
             open.bookValue = open.bookValue - closedBook
             open.carriedCosts = open.carriedCosts - carried
-            open.filledValue = open.filledValue - Money(open.filledValue.decimal * share)
+            open.filledValue = whole ? .zero : open.filledValue - Money(open.filledValue.decimal * share)
             holding = open.quantity == .zero ? nil : open
         }
         let openedQuantity = Quantity(units: fill.quantity.units - closedQuantity.units)
@@ -103,7 +106,8 @@ public struct PositionBook: Sendable {
             open.quantity = Quantity(units: open.quantity.units + (side == .buy ? openedQuantity.units : -openedQuantity.units))
             open.bookValue = open.bookValue + (side == .buy ? openedValue : -openedValue)
             open.filledValue = open.filledValue + (side == .buy ? openedValue : -openedValue)
-            open.carriedCosts = open.carriedCosts + Money(fill.fee.decimal * openedQuantity.decimal / fill.quantity.decimal)
+            open.carriedCosts = open.carriedCosts
+                + (openedQuantity == fill.quantity ? fill.fee : Money(fill.fee.decimal * openedQuantity.decimal / fill.quantity.decimal))
             holding = open
         }
         holdings[fill.symbol] = holding
