@@ -274,10 +274,14 @@ final class MarketDataTests: XCTestCase {
 
     private let header = "Date,Time,Open,High,Low,Close,Volume\n"
     private let good = "2024-01-02,14:30,10.00,11.00,9.50,10.50,100\n"
+    /// With seconds, so that the rows take the parser's path for the common layout.
+    private let goodWithSeconds = "2024-01-02,14:30:00,10.00,11.00,9.50,10.50,100\n"
 
     /// The row after one good row (line 3) fails with exactly `message`.
-    private func assertRejects(_ row: String, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let path = try write("bad.csv", header + good + row + "\n2024-01-02,14:40,10,11,9,10,1\n")
+    private func assertRejects(_ row: String, _ message: String, seconds: Bool = false,
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        let after = seconds ? "2024-01-02,14:40:00,10.00,11.00,9.00,10.00,1\n" : "2024-01-02,14:40,10,11,9,10,1\n"
+        let path = try write("bad.csv", header + (seconds ? goodWithSeconds : good) + row + "\n" + after)
         let reader = try OHLCVReader(path: path)
         XCTAssertNotNil(try reader.next(), file: file, line: line)
         XCTAssertThrowsError(try reader.next(), file: file, line: line) { error in
@@ -316,6 +320,98 @@ final class MarketDataTests: XCTestCase {
         try assertRejects("2023-02-29,14:31,10,11,9,10,1", "column 'Date': no such date: '2023-02-29'")
         try assertRejects("4024-01-02,14:31,10,11,9,10,1", "column 'Date': year outside 1678-2261: '4024-01-02'")
         try assertRejects("2024-01-02,24:00,10,11,9,10,1", "column 'Time': not a time: '24:00' (expected HH:MM[:SS[.fff]])")
+    }
+
+    /// The same rules and messages on rows of the common layout with `HH:MM:SS`, which the
+    /// parser reads on its word-at-a-time path (prices written like the first row's).
+    func testEveryValidationRuleOnTheCommonLayoutPath() throws {
+        let rules: [(row: String, message: String)] = [
+            ("2024-01-02,14:29:00,10.00,11.00,9.00,10.00,1",
+             "out-of-order timestamp 2024-01-02T14:29:00Z: earlier than 2024-01-02T14:30:00Z on line 2"),
+            ("2024-01-02,14:30:00,10.00,11.00,9.00,10.00,1", "duplicate timestamp 2024-01-02T14:30:00Z: line 2 has the same time"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.00,nan,1", "column 'Close': not a finite number: 'nan'"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.00,10.00,1e999", "column 'Volume': not a finite number: '1e999'"),
+            ("2024-01-02,14:31:00,10.00,11.00,-9.00,10.00,1", "column 'Low': price must be above zero: '-9.00'"),
+            ("2024-01-02,14:31:00,00.00,11.00,9.00,10.00,1", "column 'Open': price must be above zero: '00.00'"),
+            ("2024-01-02,14:31:00,10.00,09.00,10.00,10.00,1", "high '09.00' is below low '10.00'"),
+            ("2024-01-02,14:31:00,12.00,11.00,09.00,10.00,1", "open '12.00' is outside low '09.00' .. high '11.00'"),
+            ("2024-01-02,14:31:00,10.00,11.00,09.50,09.25,1", "close '09.25' is outside low '09.50' .. high '11.00'"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.00,10.00,-5", "column 'Volume': negative volume: '-5'"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.00,10.00", "expected 7 fields, found 6"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.00,10.00,1,", "expected 7 fields, found 8"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.00,10.00,1,x", "expected 7 fields, found 8"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.O0,10.00,1", "column 'Low': not a number: '9.O0'"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.00.,10.00,1", "column 'Low': not a number: '9.00.'"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.00,10.00,1x", "column 'Volume': not a number: '1x'"),
+            ("2024-01-02,14:31:00,10.00,11.00,9.00,10.00,1\rx", "carriage return inside the line"),
+            ("2024-01-02,24:00:00,10.00,11.00,9.00,10.00,1", "column 'Time': not a time: '24:00:00' (expected HH:MM[:SS[.fff]])"),
+            ("2024-01-02,14:60:00,10.00,11.00,9.00,10.00,1", "column 'Time': not a time: '14:60:00' (expected HH:MM[:SS[.fff]])"),
+            ("2024-01-02,14:31:60,10.00,11.00,9.00,10.00,1", "column 'Time': not a time: '14:31:60' (expected HH:MM[:SS[.fff]])"),
+            ("2024-01-02,14:3a:00,10.00,11.00,9.00,10.00,1", "column 'Time': not a time: '14:3a:00' (expected HH:MM[:SS[.fff]])"),
+            ("2024-01-02,14:31:00x,10.00,11.00,9.00,10.00,1", "column 'Time': not a time: '14:31:00x' (expected HH:MM[:SS[.fff]])"),
+            ("2023-02-29,14:31:00,10.00,11.00,9.00,10.00,1", "column 'Date': no such date: '2023-02-29'"),
+        ]
+        for rule in rules { try assertRejects(rule.row, rule.message, seconds: true) }
+    }
+
+    /// Rows of the common layout whose numbers change how they are written, so that the
+    /// parser's remembered layout of each price column fits, misses, and is learned again:
+    /// every value is the correctly rounded double of its text.
+    func testCommonLayoutFollowsNumbersWrittenDifferently() throws {
+        let prices = ["50.00", "49.96", "50.001", "50.0", "5", "5.", ".5", "0.5", "167.6500", "167.65001", "1234567.5",
+                      "12345678", "123456789", "1e1", "+50.00", "050.00", "50.00", "9.99", "10.01", "99.99", "100.00"]
+        let volumes = ["58363", "583631", "0", "-0", "5836.5", "12345678", "123456789012", "1e3", "58363"]
+        var text = header
+        var expected: [(open: Double, volume: Double)] = []
+        for (index, price) in prices.enumerated() {
+            let volume = volumes[index % volumes.count]
+            text += "2024-01-02,14:\(10 + index):00,\(price),\(price),\(price),\(price),\(volume)\n"
+            expected.append((Double(price.hasSuffix(".") ? price + "0" : price)!, Double(volume)!))
+        }
+        let bars = try OHLCVReader.readAll(path: try write("shapes.csv", text))
+        XCTAssertEqual(bars.count, prices.count)
+        for (bar, value) in zip(bars, expected) {
+            XCTAssertEqual(bar.open.bitPattern, value.open.bitPattern, "\(value.open)")
+            XCTAssertEqual([bar.high, bar.low, bar.close].map(\.bitPattern), Array(repeating: value.open.bitPattern, count: 3))
+            XCTAssertEqual(bar.volume.bitPattern, value.volume.bitPattern, "\(value.volume)")
+        }
+    }
+
+    /// The same rows read through the common layout's path and through the field-by-field
+    /// path (a column order that is not the common one) give the same bars and the same bad
+    /// lines, over blank lines, CRLF and a file larger than one read chunk.
+    func testCommonLayoutPathMatchesTheFieldByFieldPath() throws {
+        var random = SeededRandom(seed: 3)
+        let shapes = ["50.00", "9.99", "100.1", "167.6500", "0.0001", "12345678", "1.23456789", "7", "3.5e1", "x", ""]
+        var common = header, swapped = "Time,Date,Open,High,Low,Close,Volume\n"
+        for row in 0..<40_000 {
+            let seconds = row + Int(random.next() % 3) - 1
+            let time = String(format: "%02d:%02d:%02d", seconds / 3600 % 24, seconds / 60 % 60, seconds % 60)
+            let date = "2024-01-\(String(format: "%02d", 2 + seconds / 86_400))"
+            let price = shapes[Int(random.next() % UInt64(shapes.count))]
+            let volume = String(random.next() % 1_000_000)
+            let end = random.next() % 50 == 0 ? "\r\n" : (random.next() % 80 == 0 ? "\n\n" : "\n")
+            common += "\(date),\(time),\(price),\(price),\(price),\(price),\(volume)\(end)"
+            swapped += "\(time),\(date),\(price),\(price),\(price),\(price),\(volume)\(end)"
+        }
+        func read(_ name: String, _ text: String) throws -> (bars: [Bar], bad: [Int]) {
+            let reader = try OHLCVReader(path: try write(name, text), options: OHLCVReadOptions(symbol: "S"))
+            var bars: [Bar] = [], bad: [Int] = []
+            while true {
+                do {
+                    guard let bar = try reader.next() else { break }
+                    bars.append(bar)
+                } catch let error as OHLCVError {
+                    bad.append(error.line)
+                }
+            }
+            return (bars, bad)
+        }
+        let fast = try read("common.csv", common), general = try read("swapped.csv", swapped)
+        XCTAssertGreaterThan(common.utf8.count, OHLCVParser.chunkSize)
+        XCTAssertGreaterThan(fast.bars.count, 20_000)
+        XCTAssertEqual(fast.bars, general.bars)
+        XCTAssertEqual(fast.bad, general.bad)
     }
 
     func testSkippingCountsAndKeepsTheLastGoodTime() throws {
@@ -387,6 +483,58 @@ final class MarketDataTests: XCTestCase {
             let expected = Double(text.hasSuffix(".") ? text + "0" : (text.hasPrefix(".") ? "0" + text : text))
             XCTAssertEqual(parsed?.bitPattern, expected?.bitPattern, text)
         }
+    }
+
+    /// The word-at-a-time number readers agree with the byte-at-a-time one on every form:
+    /// `OHLCVScan.decimal` (value and length), and a column layout learned from one number
+    /// and checked against another (`OHLCVNumberShape`), which reads only numbers written the
+    /// same way, each to its correctly rounded double.
+    func testWordNumberReadersAgreeWithTheByteReader() throws {
+        var random = SeededRandom(seed: 5)
+        let alphabet = Array("0123456789012345678901234567890123456789.....,\n\r-+ex")
+        var samples: [String] = ["5.", ".5", ".", "1.2.3", "12345678", "123456789", "1234567.8", "1.2345678", "0.00000001",
+                                 "99999999999999999999", "1e5", "-1.5", "+2", ""]
+        for _ in 0..<50_000 {
+            let count = Int(random.next() % 18)
+            samples.append(String((0..<count).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }))
+        }
+        func withBytes<T>(_ text: String, _ body: (UnsafePointer<UInt8>) -> T) -> T {
+            // The padding the chunk buffer has after its data.
+            (Array(text.utf8) + [UInt8](repeating: 0, count: OHLCVParser.padding)).withUnsafeBufferPointer { body($0.baseAddress!) }
+        }
+        for text in samples {
+            withBytes(text) { start in
+                var pointer = start
+                var value = 0.0
+                let word = OHLCVScan.decimal(&pointer, &value) ? (value.bitPattern, pointer - start) : nil
+                let byte = OHLCVScan.byteDecimal(at: start).map { ($0.value.bitPattern, $0.length) }
+                XCTAssertEqual(word?.0, byte?.0, text)
+                XCTAssertEqual(word?.1, byte?.1, text)
+            }
+        }
+        // Layouts: plain numbers of up to 8 bytes, many written alike.
+        let plain = samples.compactMap { text -> String? in
+            let field = String(text.prefix { $0 != "," && $0 != "\n" && $0 != "\r" })
+            return withBytes(field + ",") { OHLCVScan.byteDecimal(at: $0)?.length == field.utf8.count } ? field : nil
+        }.filter { $0.utf8.count <= 8 && $0.allSatisfy { $0.isNumber || $0 == "." } }
+        var matched = 0
+        for _ in 0..<50_000 {
+            let model = plain[Int(random.next() % UInt64(plain.count))], other = plain[Int(random.next() % UInt64(plain.count))]
+            let shape = withBytes(model) { OHLCVNumberShape(of: $0, length: model.utf8.count) }
+            // As the parser does: the layout's bytes, then the delimiter after them.
+            let read = withBytes(other + ",") { start in
+                shape.read(start).flatMap { value in start[shape.length] == UInt8(ascii: ",") ? value : nil }
+            }
+            let sameLayout = model.utf8.count == other.utf8.count && model.firstIndex(of: ".").map { model.distance(from: model.startIndex, to: $0) }
+                == other.firstIndex(of: ".").map { other.distance(from: other.startIndex, to: $0) }
+            XCTAssertEqual(read != nil, sameLayout, "\(model) \(other)")
+            if let read {
+                matched += 1
+                let exact = withBytes(other + ",") { OHLCVScan.byteDecimal(at: $0)!.value }
+                XCTAssertEqual(read.bitPattern, exact.bitPattern, other)
+            }
+        }
+        XCTAssertGreaterThan(matched, 1_000)
     }
 
     // MARK: - The generator

@@ -74,7 +74,7 @@ public struct Backtester {
             pipeline.pollsOperators = false
             pipeline.transcriptSink = log.append
             if let vix { pipeline.vix = { vix.value(at: $0) } }
-            let replay = try replay(reader: reader, first: first, pipeline: pipeline, broker: plugins.broker)
+            let replay = try replay(reader: reader, first: first, pipeline: pipeline, broker: plugins.broker, ledger: ledger)
             try log.close()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             return try output.write(BacktestResult(
@@ -88,7 +88,9 @@ public struct Backtester {
     }
 
     /// The bar loop: sessions, the day's equity, exposure.
-    private func replay(reader: OHLCVReader, first: Bar, pipeline: TradingPipeline, broker: BrokerPlugin) throws -> BacktestReplay {
+    /// The ledger's writes are committed once per simulated day (a batch): the backtest's
+    /// books are scratch, and a failed run removes them.
+    private func replay(reader: OHLCVReader, first: Bar, pipeline: TradingPipeline, broker: BrokerPlugin, ledger: Ledger) throws -> BacktestReplay {
         let intraday = first.intervalSeconds > 0 && first.intervalSeconds < 86_400
         func window(_ day: Int64) -> SessionWindow {
             intraday ? SessionWindow(name: "backtest", startNanoseconds: day * 86_400_000_000_000, endNanoseconds: (day + 1) * 86_400_000_000_000)
@@ -97,6 +99,7 @@ public struct Backtester {
         var replay = BacktestReplay(firstBar: first.startNanoseconds)
         var day = UTCDate.dayIndex(of: first.startNanoseconds)
         var session = window(day)
+        try ledger.beginBatch()
         pipeline.begin(session: session)
         var bar = first
         while true {
@@ -104,6 +107,8 @@ public struct Backtester {
             if barDay != day {
                 if intraday { pipeline.end(session: session) }
                 replay.days.append(BacktestReplay.Day(day: day, account: try broker.account()))
+                try ledger.commitBatch()
+                try ledger.beginBatch()
                 day = barDay
                 if intraday {
                     session = window(day)
@@ -119,6 +124,7 @@ public struct Backtester {
         pipeline.end(session: session, flatten: false)
         pipeline.cancelWorkingOrders(reason: "the data ended before a bar could fill it")
         replay.days.append(BacktestReplay.Day(day: day, account: try broker.account()))
+        try ledger.commitBatch()
         replay.lastBarEnd = bar.endNanoseconds
         return replay
     }

@@ -107,16 +107,25 @@ public final class BudgetBook {
             try? reload()
             throw error
         }
-        committed(transactions)
+        addToBalances(transactions)
+        // State rows are re-read (in full when another process also wrote).
+        if (try? load(balancesToo: false)) == nil { try? reload() }
     }
 
-    /// After a commit this process made (here or with a fill): balances move by the entries,
-    /// state rows are re-read (in full when another process also wrote).
-    func committed(_ transactions: [NewTransaction]) {
+    private func addToBalances(_ transactions: [NewTransaction]) {
         for entry in transactions.flatMap(\.entries) where Self.isBudgetAccount(entry.account) {
             balances[entry.account, default: .zero] = balances[entry.account, default: .zero] + entry.amount
         }
-        if (try? load(balancesToo: false)) == nil { try? reload() }
+    }
+
+    /// After a settlement this process committed with a fill: balances move by the entries.
+    func committed(_ settlement: BudgetSettlement) {
+        addToBalances(settlement.transactions)
+        // The records the commit wrote, as they would read back: no query per settled trade.
+        bots[settlement.bot.id] = settlement.bot
+        if let module = settlement.module { modules[module.id] = module }
+        if let account = settlement.account { self.account = account }
+        revision += 1
     }
 
     static func isBudgetAccount(_ code: String) -> Bool {

@@ -9,6 +9,10 @@ public struct BudgetSettlement {
     /// Set when the account's emergency stop fired on this trade.
     public let emergencyStop: Bool
     let state: (Database) throws -> Void
+    /// The records `state` writes, as the book holds them once committed (no read back).
+    let bot: BotState
+    let module: ModuleState?
+    let account: AccountState?
 }
 
 extension BudgetBook {
@@ -147,14 +151,14 @@ extension BudgetBook {
         }
         if decision.reason.isEmpty { decision.reason = "settled" }
         let finalBot = bot, finalDecision = decision, finalEvents = events, finalModule = moduleState, finalAccount = account
-        return BudgetSettlement(decision: decision, transactions: transactions, events: events, emergencyStop: emergency) { db in
+        return BudgetSettlement(decision: decision, transactions: transactions, events: events, emergencyStop: emergency, state: { db in
             try BudgetStore.insert(trade, db)
             try BudgetStore.insert(finalDecision, db)
             try BudgetStore.save(finalBot, db, at: now)
             if let finalModule { try BudgetStore.save(finalModule, db, at: now) }
             if let finalAccount { try BudgetStore.save(finalAccount, db, at: now) }
             for event in finalEvents { try BudgetStore.insert(event, db) }
-        }
+        }, bot: finalBot, module: finalModule, account: finalAccount)
     }
 
     /// Settles and commits on its own (when no fill commit carries it).

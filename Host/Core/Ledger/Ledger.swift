@@ -39,6 +39,8 @@ public final class Ledger {
         configuration.foreignKeysEnabled = true
         // Operators' commands write the same file while a session runs: wait, do not fail.
         configuration.busyMode = .timeout(10)
+        // A sole writer may hold a batch transaction open between accesses (Ledger.beginBatch).
+        configuration.allowsUnsafeTransactions = soleWriter
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             switch durability {
@@ -57,7 +59,7 @@ public final class Ledger {
         self.mode = mode
         self.identity = identity
         try LedgerSchema.migrator.migrate(database)
-        try database.write { db in
+        try database.writeAtomically { db in
             try Self.claim(db, key: "mode", value: mode.rawValue) { LedgerError.wrongMode(file: path, expected: mode, found: $0) }
             try Self.claim(db, key: "identity", value: identity.stem) { LedgerError.wrongIdentity(file: path, expected: identity.stem, found: $0) }
         }
@@ -92,7 +94,7 @@ public final class Ledger {
     /// Adds any of `accounts` not yet in the chart; existing ones are left as they are.
     public func ensureAccounts(_ accounts: [LedgerAccount]) throws {
         if let bad = accounts.first(where: { !Self.isValidAccountCode($0.code) }) { throw LedgerError.invalidAccountCode(bad.code) }
-        try database.write { db in
+        try database.writeAtomically { db in
             for account in accounts {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO accounts (code, type, name) VALUES (?, ?, ?)").execute(arguments: [account.code, account.type.rawValue, account.name])
             }
@@ -137,7 +139,7 @@ public final class Ledger {
         for transaction in transactions { try Self.check(transaction) }
         var chain = LedgerHashChain.genesis
         let accounts = accountCodes
-        let posted = try database.write { db in
+        let posted = try database.writeAtomically { db in
             let statements = try self.statements ?? LedgerStatements(db)
             self.statements = statements
             // The chain's tip is read under the write lock: another process (an operator's
@@ -167,7 +169,7 @@ public final class Ledger {
     func read<T>(_ body: (Database) throws -> T) throws -> T { try database.snapshot(body) }
 
     /// Writes state kept beside the postings, in one commit, without posting.
-    func write<T>(_ body: (Database) throws -> T) throws -> T { try database.write(body) }
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try database.writeAtomically(body) }
 
     /// Balance of each of `codes` (debits positive); accounts never posted to are zero.
     public func balances(of codes: [String]) throws -> [String: Money] {

@@ -23,6 +23,11 @@ struct OHLCVLayout: Equatable {
     var fieldCount: Int { roles.count }
     var hasVolume: Bool { roles.contains(.volume) }
 
+    /// `Date,Time,Open,High,Low,Close,Volume`, the layout of most intraday files, which the
+    /// parser reads without looking up each field's role.
+    static let common: [Role] = [.date, .time, .open, .high, .low, .close, .volume]
+    var isCommon: Bool { roles == Self.common }
+
     /// Reads the header; `firstRow`, the first data line, decides whether a missing time column
     /// must be inserted. Throws a message for the caller to place at line 1.
     static func make(header: String, firstRow: String?) throws -> OHLCVLayout {

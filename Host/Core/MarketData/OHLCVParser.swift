@@ -1,17 +1,16 @@
 import Foundation
 
 /// The state of one `OHLCVReader` that the per-row loop touches: the chunk buffer, the
-/// column roles, the one-entry date cache and the last good timestamp. It lives at a fixed
-/// address owned by the reader, so the loop runs on plain memory (no per-row allocation,
-/// reference counting or exclusivity checks).
+/// column roles, the one-entry date cache, the price columns' last layouts and the last good
+/// timestamp. It lives at a fixed address owned by the reader, so the loop runs on plain
+/// memory (no per-row allocation, reference counting or exclusivity checks).
 struct OHLCVParser {
     enum Status { case row, end, invalid, fatal }
 
-    /// One parsed row.
+    /// One parsed row; its fields count only when `next` returns `.row`.
     struct Row {
         var time: Int64 = 0
         var open = 0.0, high = 0.0, low = 0.0, close = 0.0, volume = 0.0
-        var line = 0
         /// The row's timestamp had a time of day (false for daily files).
         var hasTime = false
     }
@@ -26,8 +25,11 @@ struct OHLCVParser {
     let base: UnsafeMutablePointer<UInt8>
     /// Next unread byte and the end of the data (which holds a '\n' sentinel).
     var cursor: UnsafeMutablePointer<UInt8>
-    var end: UnsafeMutablePointer<UInt8>
-    var atEOF = false
+    private(set) var end: UnsafeMutablePointer<UInt8>
+    private(set) var atEOF = false
+    /// From here on `next` must look at the chunk before reading a line: a refill is due, or
+    /// the data ends. One comparison per row instead of two.
+    private(set) var limit: UnsafeMutablePointer<UInt8>
     /// The 1-based number of the line read last (the header is line 1).
     var line = 0
 
@@ -35,6 +37,12 @@ struct OHLCVParser {
     let roles: UnsafeMutablePointer<OHLCVLayout.Role>
     let fieldCount: Int
     let separateTime: Bool
+    /// The layout is `OHLCVLayout.common`, read by `commonRow`.
+    let common: Bool
+    /// The last layout of each price column of the common layout. Not for volumes, whose
+    /// number of digits changes too often for a layout to pay.
+    var openShape = OHLCVNumberShape(), highShape = OHLCVNumberShape(), lowShape = OHLCVNumberShape()
+    var closeShape = OHLCVNumberShape()
 
     // The one-entry date cache: the date's bytes, and its start in UTC for the file zone.
     var keyLow: UInt64 = 0
@@ -74,13 +82,14 @@ struct OHLCVParser {
         base = buffer
         cursor = buffer + consumed
         end = buffer + filled
-        end.pointee = OHLCVScan.lf
-        self.atEOF = atEOF
+        limit = end
         line = 1
         roles = .allocate(capacity: layout.fieldCount)
         roles.initialize(from: layout.roles, count: layout.fieldCount)
         fieldCount = layout.fieldCount
         separateTime = layout.roles.contains(.date)
+        common = layout.isCommon
+        setData(end: end, atEOF: atEOF)
     }
 
     /// A chunk buffer with room for the sentinel and the padding loads may touch.
@@ -117,99 +126,173 @@ struct OHLCVParser {
         if remaining > 0, cursor != base { memmove(base, cursor, remaining) }
         let result = Self.fill(fd: fd, buffer: base, filled: remaining)
         cursor = base
-        end = base + result.filled
-        end.pointee = OHLCVScan.lf
-        atEOF = result.atEOF
         if let failure = result.failure {
-            end = base
-            end.pointee = OHLCVScan.lf
+            setData(end: base, atEOF: true)
             return OHLCVError(file: file, line: line + 1, message: "read failed: \(String(cString: strerror(failure)))")
         }
+        setData(end: base + result.filled, atEOF: result.atEOF)
         return nil
+    }
+
+    /// Sets where the data ends (writing the sentinel there) and the `limit` that goes with it.
+    private mutating func setData(end newEnd: UnsafeMutablePointer<UInt8>, atEOF ended: Bool) {
+        end = newEnd
+        end.pointee = OHLCVScan.lf
+        atEOF = ended
+        // Before EOF a full chunk is loaded, so the data is longer than the margin.
+        limit = ended ? end : end - (Self.maxLine + 1)
     }
 
     /// Reads the next data row into `row`. `.invalid` and `.fatal` leave the problem in
     /// `error`; after `.invalid` the bad line has been consumed and reading can go on.
     mutating func next(_ row: inout Row) -> Status {
         while true {
-            if end - cursor < Self.maxLine + 2, !atEOF, let failure = refill() {
-                error = failure
-                return .fatal
-            }
-            if cursor >= end { return .end }
-            line += 1
-            let lineStart = UnsafePointer(cursor)
-            var p = lineStart
-            // Blank lines are skipped.
-            if p.pointee == OHLCVScan.lf { cursor += 1; continue }
-            if p.pointee == OHLCVScan.cr, p[1] == OHLCVScan.lf { cursor += 2; continue }
-
-            var open = 0.0, high = 0.0, low = 0.0, close = 0.0, volume = 0.0
-            var timeOfDay: Int64 = 0
-            var stampTime: Int64 = 0
-            var hasTime = separateTime
-            var column = 0
-            while true {
-                switch roles[column] {
-                case .open:
-                    guard OHLCVScan.decimal(&p, &open) else { return fieldError(column, lineStart) }
-                case .high:
-                    guard OHLCVScan.decimal(&p, &high) else { return fieldError(column, lineStart) }
-                case .low:
-                    guard OHLCVScan.decimal(&p, &low) else { return fieldError(column, lineStart) }
-                case .close:
-                    guard OHLCVScan.decimal(&p, &close) else { return fieldError(column, lineStart) }
-                case .volume:
-                    guard OHLCVScan.decimal(&p, &volume) else { return fieldError(column, lineStart) }
-                case .date:
-                    guard date(&p), OHLCVScan.isDelimiter(p.pointee) else { return fieldError(column, lineStart) }
-                case .time:
-                    guard let value = OHLCVScan.timeOfDay(&p), OHLCVScan.isDelimiter(p.pointee) else {
-                        return fieldError(column, lineStart)
-                    }
-                    timeOfDay = value
-                case .stamp:
-                    guard stamp(&p, time: &stampTime, hasTime: &hasTime) else { return fieldError(column, lineStart) }
-                case .ignored:
-                    p = OHLCVScan.fieldEnd(p)
+            if cursor >= limit {
+                // Less than maxLine + 2 bytes left: refill (unless the file has ended), or stop.
+                if !atEOF, let failure = refill() {
+                    error = failure
+                    return .fatal
                 }
-                column += 1
-                if p.pointee != OHLCVScan.comma { break }
-                if column == fieldCount { return fieldError(column, lineStart) }
-                p += 1
+                if cursor >= end { return .end }
             }
-            if column != fieldCount { return fieldError(column, lineStart) }
-            if p.pointee == OHLCVScan.cr {
-                p += 1
-                if p.pointee != OHLCVScan.lf { return invalid("carriage return inside the line", lineStart) }
+            line &+= 1
+            let lineStart = UnsafePointer(cursor)
+            // Blank lines are skipped; one test for both kinds ('\n' and '\r' are below '\r' + 1).
+            if lineStart.pointee <= OHLCVScan.cr {
+                if lineStart.pointee == OHLCVScan.lf { cursor += 1; continue }
+                if lineStart.pointee == OHLCVScan.cr, lineStart[1] == OHLCVScan.lf { cursor += 2; continue }
             }
-            if p - lineStart > Self.maxLine { return lineTooLong() }
-            if p == UnsafePointer(end) {
-                if !atEOF { return lineTooLong() }
-                cursor = end
-            } else {
-                cursor = UnsafeMutablePointer(mutating: p + 1)
-            }
-
-            let time = separateTime ? combine(timeOfDay) : stampTime
-            // One test for the common case; NaN fails every comparison.
-            guard low > 0, high < .infinity, high >= low, open >= low, open <= high, close >= low, close <= high,
-                  volume >= 0, volume < .infinity else {
-                return valueError(open: open, high: high, low: low, close: close, volume: volume, lineStart)
-            }
-            guard time > lastTime else { return orderError(time, lineStart) }
-            lastTime = time
-            lastLine = line
-            row.time = time
-            row.open = open
-            row.high = high
-            row.low = low
-            row.close = close
-            row.volume = volume
-            row.line = line
-            row.hasTime = hasTime
-            return .row
+            return common ? commonRow(lineStart, &row) : anyRow(lineStart, &row)
         }
+    }
+
+    /// A line of the common layout (`OHLCVLayout.common`) read straight through. Whatever it
+    /// does not read cleanly (a bad field, another field count, a missing line end) goes to
+    /// `anyRow` from the line's start, which reads it again and gives the exact outcome.
+    @inline(__always)
+    private mutating func commonRow(_ lineStart: UnsafePointer<UInt8>, _ row: inout Row) -> Status {
+        var p = lineStart
+        guard date(&p), p.pointee == OHLCVScan.comma else { return anyRow(lineStart, &row) }
+        p += 1
+        // Only `HH:MM:SS`: with every field bounded, the line cannot exceed maxLine.
+        guard let timeOfDay = OHLCVWord.clock(p), p[8] == OHLCVScan.comma else { return anyRow(lineStart, &row) }
+        p += 9
+        row.time = combine(timeOfDay)
+        row.hasTime = true
+        // Straight into the row (which counts only with `.row`): fewer values to keep in registers.
+        guard Self.price(&p, &row.open, &openShape), Self.price(&p, &row.high, &highShape),
+              Self.price(&p, &row.low, &lowShape), Self.price(&p, &row.close, &closeShape),
+              OHLCVScan.number(&p, &row.volume) else {
+            return anyRow(lineStart, &row)
+        }
+        if p.pointee == OHLCVScan.cr { p += 1 }
+        // At the sentinel the line has no line end: `anyRow` knows whether that is the file's end.
+        guard p.pointee == OHLCVScan.lf, p != UnsafePointer(end) else { return anyRow(lineStart, &row) }
+        cursor = UnsafeMutablePointer(mutating: p + 1)
+        return accept(&row, lineStart)
+    }
+
+    /// A number followed by a comma, both read, checked against the column's last layout first.
+    @_transparent
+    private static func price(_ p: inout UnsafePointer<UInt8>, _ value: inout Double, _ shape: inout OHLCVNumberShape) -> Bool {
+        if let known = shape.read(p), p[shape.length] == OHLCVScan.comma {
+            value = known
+            p += shape.length &+ 1
+            return true
+        }
+        guard learn(&p, &value, &shape), p.pointee == OHLCVScan.comma else { return false }
+        p += 1
+        return true
+    }
+
+    /// A number read without a layout, whose layout becomes the column's.
+    @_transparent
+    private static func learn(_ p: inout UnsafePointer<UInt8>, _ value: inout Double, _ shape: inout OHLCVNumberShape) -> Bool {
+        let start = p
+        guard OHLCVScan.number(&p, &value) else { return false }
+        shape = OHLCVNumberShape(of: start, length: p - start)
+        return true
+    }
+
+    /// A line of any layout, field by field in header order.
+    private mutating func anyRow(_ lineStart: UnsafePointer<UInt8>, _ row: inout Row) -> Status {
+        var p = lineStart
+        var open = 0.0, high = 0.0, low = 0.0, close = 0.0, volume = 0.0
+        var timeOfDay: Int64 = 0
+        var stampTime: Int64 = 0
+        var hasTime = separateTime
+        var column = 0
+        while true {
+            switch roles[column] {
+            case .open:
+                guard OHLCVScan.decimal(&p, &open) else { return fieldError(column, lineStart) }
+            case .high:
+                guard OHLCVScan.decimal(&p, &high) else { return fieldError(column, lineStart) }
+            case .low:
+                guard OHLCVScan.decimal(&p, &low) else { return fieldError(column, lineStart) }
+            case .close:
+                guard OHLCVScan.decimal(&p, &close) else { return fieldError(column, lineStart) }
+            case .volume:
+                guard OHLCVScan.decimal(&p, &volume) else { return fieldError(column, lineStart) }
+            case .date:
+                guard date(&p), OHLCVScan.isDelimiter(p.pointee) else { return fieldError(column, lineStart) }
+            case .time:
+                guard let value = OHLCVScan.timeOfDay(&p), OHLCVScan.isDelimiter(p.pointee) else {
+                    return fieldError(column, lineStart)
+                }
+                timeOfDay = value
+            case .stamp:
+                guard stamp(&p, time: &stampTime, hasTime: &hasTime) else { return fieldError(column, lineStart) }
+            case .ignored:
+                p = OHLCVScan.fieldEnd(p)
+            }
+            column += 1
+            if p.pointee != OHLCVScan.comma { break }
+            if column == fieldCount { return fieldError(column, lineStart) }
+            p += 1
+        }
+        if column != fieldCount { return fieldError(column, lineStart) }
+        if p.pointee == OHLCVScan.cr {
+            p += 1
+            if p.pointee != OHLCVScan.lf { return invalid("carriage return inside the line", lineStart) }
+        }
+        if p - lineStart > Self.maxLine { return lineTooLong() }
+        if p == UnsafePointer(end) {
+            if !atEOF { return lineTooLong() }
+            cursor = end
+        } else {
+            cursor = UnsafeMutablePointer(mutating: p + 1)
+        }
+        row = Row(time: separateTime ? combine(timeOfDay) : stampTime, open: open, high: high, low: low, close: close,
+                  volume: volume, hasTime: hasTime)
+        return accept(&row, lineStart)
+    }
+
+    /// Checks the values and order of the line read into `row`, which is consumed.
+    @inline(__always)
+    private mutating func accept(_ row: inout Row, _ lineStart: UnsafePointer<UInt8>) -> Status {
+        guard Self.valid(open: row.open, high: row.high, low: row.low, close: row.close, volume: row.volume) else {
+            return valueError(open: row.open, high: row.high, low: row.low, close: row.close, volume: row.volume, lineStart)
+        }
+        guard row.time > lastTime else { return orderError(row.time, lineStart) }
+        lastTime = row.time
+        lastLine = line
+        return .row
+    }
+
+    /// The value rules in one test: prices above zero and finite with low <= open, close <=
+    /// high; volume at least zero and finite (NaN fails every rule). `valueError` says which.
+    @inline(__always)
+    static func valid(open: Double, high: Double, low: Double, close: Double, volume: Double) -> Bool {
+        // Positive finite doubles order like their bit patterns read as integers, and zero,
+        // negative values, infinity and NaN all fall outside 0 < low ... high < infinity: the
+        // price rules become integer comparisons, which the compiler keeps as plain branches.
+        let o = Int64(bitPattern: open.bitPattern), h = Int64(bitPattern: high.bitPattern)
+        let l = Int64(bitPattern: low.bitPattern), c = Int64(bitPattern: close.bitPattern)
+        let infinity = Int64(bitPattern: Double.infinity.bitPattern)
+        let prices = 0 < l && l <= o && o <= h && l <= c && c <= h && h < infinity
+        // Zero and finite positive volumes are below infinity's pattern; zero may be written -0.
+        return prices && (volume.bitPattern < Double.infinity.bitPattern || volume.bitPattern == (-0.0).bitPattern)
     }
 
     // MARK: - Dates and times
@@ -236,29 +319,33 @@ struct OHLCVParser {
                 return true
             }
         }
-        return dateMiss(&p)
+        // The pointer is passed by value so that the caller's stays in a register.
+        guard let length = dateMiss(p) else { return false }
+        p += length
+        return true
     }
 
+    /// Reads a date the cache does not hold and caches it; its length, or nil.
     @inline(never)
-    mutating func dateMiss(_ p: inout UnsafePointer<UInt8>) -> Bool {
+    mutating func dateMiss(_ p: UnsafePointer<UInt8>) -> Int? {
         dateProblem = .none
-        guard let year = OHLCVScan.number(p, count: 4) else { return false }
+        guard let year = OHLCVScan.number(p, count: 4) else { return nil }
         let month: Int64, day: Int64, length: Int
         if p[4] == UInt8(ascii: "-") {
             guard let m = OHLCVScan.number(p + 5, count: 2), p[7] == UInt8(ascii: "-"),
-                  let d = OHLCVScan.number(p + 8, count: 2) else { return false }
+                  let d = OHLCVScan.number(p + 8, count: 2) else { return nil }
             month = m; day = d; length = 10
         } else {
-            guard let m = OHLCVScan.number(p + 4, count: 2), let d = OHLCVScan.number(p + 6, count: 2) else { return false }
+            guard let m = OHLCVScan.number(p + 4, count: 2), let d = OHLCVScan.number(p + 6, count: 2) else { return nil }
             month = m; day = d; length = 8
         }
         guard let days = OHLCVScan.days(year: year, month: month, day: day) else {
             dateProblem = .noSuchDate
-            return false
+            return nil
         }
         guard Self.years.contains(year) else {
             dateProblem = .outOfRange
-            return false
+            return nil
         }
         let raw = UnsafeRawPointer(p)
         keyLow = raw.loadUnaligned(as: UInt64.self)
@@ -268,8 +355,7 @@ struct OHLCVParser {
         dayZone = zone.day(localMidnight: dayLocal)
         dayShifts = !dayZone.transitions.isEmpty
         dayBase = (dayLocal - dayZone.offset) * 1_000_000_000
-        p += length
-        return true
+        return length
     }
 
     /// One column holding the whole timestamp: `YYYY-MM-DD` or `YYYYMMDD`, optionally followed
@@ -367,7 +453,7 @@ struct OHLCVParser {
     mutating func lineTooLong() -> Status {
         error = OHLCVError(file: file, line: line, message: "line longer than \(Self.maxLine) bytes")
         cursor = end
-        atEOF = true
+        setData(end: end, atEOF: true)
         return .fatal
     }
 

@@ -15,13 +15,59 @@ enum OHLCVScan {
 
     /// A decimal number. Up to 19 significant digits with no exponent: integer mantissa and a
     /// count of fraction digits, converted exactly (a mantissa below 2^53 divided by an exact
-    /// power of ten, at most 10^22, is one correctly rounded IEEE division). Anything else
-    /// (longer, exponent, nan, inf) goes to strtod, which must consume the whole field.
+    /// power of ten, at most 10^22, is one correctly rounded IEEE division). The short plain
+    /// forms are read a word at a time, the rest a byte at a time; anything else (longer,
+    /// exponent, nan, inf) goes to strtod, which must consume the whole field.
     /// `@_transparent` because the optimizer left `@inline(__always)` as a call per field,
     /// which measured 10-25% slower per row.
     @_transparent
     static func decimal(_ pointer: inout UnsafePointer<UInt8>, _ result: inout Double) -> Bool {
-        var q = pointer
+        if let number = OHLCVWord.decimal(pointer), isDelimiter(pointer[number.length]) {
+            pointer += number.length
+            result = exactly(mantissa: number.mantissa, fraction: number.fraction)
+            return true
+        }
+        return byteDecimal(&pointer, &result)
+    }
+
+    /// A decimal as `decimal` reads it, except that the byte after it is not checked: for
+    /// callers that check it themselves (for a comma, say). Followed by a delimiter, the value
+    /// is `decimal`'s; otherwise the caller must let `decimal` read the field (`1e5` reads here
+    /// as 1 followed by `e`).
+    @_transparent
+    static func number(_ pointer: inout UnsafePointer<UInt8>, _ result: inout Double) -> Bool {
+        if let number = OHLCVWord.decimal(pointer) {
+            pointer += number.length
+            result = exactly(mantissa: number.mantissa, fraction: number.fraction)
+            return true
+        }
+        return byteDecimal(&pointer, &result)
+    }
+
+    /// `mantissa` / 10^`fraction`, correctly rounded: the mantissa is below 2^53 and the power
+    /// of ten at most 10^22, so both are exact doubles and the division rounds once.
+    @inline(__always)
+    static func exactly(mantissa: UInt64, fraction: Int) -> Double {
+        // Through Int64: the mantissa fits, and the signed conversion is one instruction.
+        let value = Double(Int64(bitPattern: mantissa))
+        // Integers (a constant 0 where inlined) skip the division and its latency.
+        return fraction == 0 ? value : value / powersOfTen[fraction]
+    }
+
+    /// `decimal` for the forms `OHLCVWord.decimal` leaves: a sign, more digits, no digits.
+    @_transparent
+    static func byteDecimal(_ pointer: inout UnsafePointer<UInt8>, _ result: inout Double) -> Bool {
+        guard let number = byteDecimal(at: pointer) else { return false }
+        pointer += number.length
+        result = number.value
+        return true
+    }
+
+    /// The value and length of the decimal at `start`, byte by byte. Out of line, and taking
+    /// nothing by reference, so that the callers' pointer and values stay in registers.
+    @inline(never)
+    static func byteDecimal(at start: UnsafePointer<UInt8>) -> (value: Double, length: Int)? {
+        var q = start
         let negative = q.pointee == UInt8(ascii: "-")
         if negative || q.pointee == UInt8(ascii: "+") { q += 1 }
         var mantissa: UInt64 = 0
@@ -47,45 +93,18 @@ enum OHLCVScan {
             digits += fraction
         }
         guard digits > 0, digits <= 19, isDelimiter(q.pointee), mantissa < (1 << 53), fraction <= 22 else {
-            guard let value = slowDecimal(&pointer) else { return false }
-            result = value
-            return true
+            var end = start
+            guard let value = slowDecimal(&end) else { return nil }
+            return (value, end - start)
         }
-        var value = Double(mantissa)
-        if fraction > 0 { value /= powerOfTen(fraction) }
-        pointer = q
-        result = negative ? -value : value
-        return true
+        let value = exactly(mantissa: mantissa, fraction: fraction)
+        return (negative ? -value : value, q - start)
     }
 
-    @inline(__always)
-    static func powerOfTen(_ exponent: Int) -> Double {
-        switch exponent {
-        case 0: return 1
-        case 1: return 1e1
-        case 2: return 1e2
-        case 3: return 1e3
-        case 4: return 1e4
-        case 5: return 1e5
-        case 6: return 1e6
-        case 7: return 1e7
-        case 8: return 1e8
-        case 9: return 1e9
-        case 10: return 1e10
-        case 11: return 1e11
-        case 12: return 1e12
-        case 13: return 1e13
-        case 14: return 1e14
-        case 15: return 1e15
-        case 16: return 1e16
-        case 17: return 1e17
-        case 18: return 1e18
-        case 19: return 1e19
-        case 20: return 1e20
-        case 21: return 1e21
-        default: return 1e22
-        }
-    }
+    /// 10^0 ... 10^22, the powers of ten that are exact doubles. A constant array the compiler
+    /// lays out statically: one indexed load, where a switch became a jump per number.
+    static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+                                        1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
 
     /// strtod on a copy of the field; nil unless it reads the whole field.
     @inline(never)

@@ -571,7 +571,7 @@ public final class TradingPipeline {
             do {
                 try poster.post(fill: fill, outcome: outcome, context: decision.context, book: &book, at: clock.nowNanoseconds,
                                 settlement: settlement)
-                if let settlement { budgets?.committed(settlement.transactions) }
+                if let settlement { budgets?.committed(settlement) }
             } catch {
                 // Books that cannot be written stop trading: nothing may happen off the record.
                 halt("ledger write failed, trading halted: \(error)")

@@ -66,7 +66,7 @@ public final class RiskJournal {
     /// Decisions in one commit; returns their ids.
     @discardableResult
     public func record(_ decisions: [RiskDecision]) throws -> [Int64] {
-        try database.write { db in try decisions.map { try Self.insert($0, db) } }
+        try database.writeAtomically { db in try decisions.map { try Self.insert($0, db) } }
     }
 
     private static func insert(_ decision: RiskDecision, _ db: Database) throws -> Int64 {
@@ -113,7 +113,7 @@ public final class RiskJournal {
     // MARK: trades and kill switch
 
     public func record(_ trade: RiskTradeResult) throws {
-        try database.write { db in
+        try database.writeAtomically { db in
             try db.cachedStatement(sql: """
                 INSERT INTO risk_trades (closed_ns, broker, session, session_start_ns, symbol, pnl) VALUES (?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [trade.closedNanoseconds, trade.broker, trade.session, trade.sessionStartNanoseconds, trade.symbol, trade.pnl.units])
@@ -141,7 +141,7 @@ public final class RiskJournal {
     }
 
     public func record(_ event: KillSwitchEvent) throws {
-        try database.write { db in
+        try database.writeAtomically { db in
             try db.cachedStatement(sql: """
                 INSERT INTO risk_kill_switch (fired_ns, day, broker, realized, limit_amount, reason) VALUES (?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [event.firedNanoseconds, event.day, event.broker, event.realized.units, event.limit.units, event.reason])
@@ -164,7 +164,7 @@ public final class RiskJournal {
     /// The broker's first recorded float; records `current` when there is none yet.
     public func startingFloat(broker: String, current: Money, at now: Int64) throws -> Money {
         if let known = mirror?.floats[broker] { return known }
-        let starting = try database.write { db -> Money in
+        let starting = try database.writeAtomically { db -> Money in
             if let units = try Int64.fetchOne(db.cachedStatement(sql: "SELECT starting_float FROM risk_broker_floats WHERE broker = ?"), arguments: [broker]) {
                 return Money(units: units)
             }
@@ -176,7 +176,7 @@ public final class RiskJournal {
     }
 
     public func record(_ entry: DefenseLogEntry) throws {
-        try database.write { db in
+        try database.writeAtomically { db in
             try db.cachedStatement(sql: "INSERT INTO risk_defense_log (at_ns, event, reasons, limits) VALUES (?, ?, ?, ?)").execute(arguments: [entry.atNanoseconds, entry.event.rawValue, try Self.json(entry.reasons), try Self.json(entry.limits)])
         }
         mirror?.defense.append(entry)
@@ -196,7 +196,7 @@ public final class RiskJournal {
 
     @discardableResult
     public func record(_ event: RiskEvent) throws -> Int64 {
-        let id = try database.write { db -> Int64 in
+        let id = try database.writeAtomically { db -> Int64 in
             try db.cachedStatement(sql: "INSERT INTO risk_events (at_ns, level, subject, message) VALUES (?, ?, ?, ?)").execute(arguments: [event.atNanoseconds, event.level.rawValue, event.subject, event.message])
             return db.lastInsertedRowID
         }

@@ -24,7 +24,7 @@ public enum LedgerReconciler {
             try poster.post(fill: fill, outcome: outcome,
                             context: .init(strategy: "reconciled", bot: owner?.id, module: owner?.module, tags: ["RECONCILED"]),
                             book: &book, at: at, settlement: settlement)
-            if let settlement { budgets?.committed(settlement.transactions) }
+            if let settlement { budgets?.committed(settlement) }
             report.recovered.append(fill.fillID)
         }
         let held = Dictionary(try broker.positions().map { ($0.symbol, $0.quantity) }, uniquingKeysWith: { $1 })
