@@ -113,6 +113,19 @@ final class MarketDataTests: XCTestCase {
                                   open: 2.179012, high: 2.191358, low: 2.117284, close: 2.117284, volume: 36_301_200))
     }
 
+    /// A date with junk after it in a last timestamp column is an error on its own line, and
+    /// the lines after it keep their numbers.
+    func testDateFollowedByJunkInTheLastColumnIsRefused() throws {
+        let path = try write("junk.csv", "Open,High,Low,Close,Volume,Timestamp\n10,11,9,10,100,2024-01-02X\n10,11,9,10,100,2024-01-03\n10,11,9,10,100,2024-01-03\n")
+        let reader = try OHLCVReader(path: path, options: OHLCVReadOptions(skipInvalid: true))
+        var bars: [Bar] = []
+        while let bar = try reader.next() { bars.append(bar) }
+        XCTAssertEqual(bars.count, 1)
+        XCTAssertEqual(reader.skippedExamples.map(\.line), [2, 4])
+        XCTAssertEqual(reader.skippedExamples.first?.message, "column 'Timestamp': not a timestamp: '2024-01-02X' (expected "
+            + "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm], YYYYMMDD, or epoch seconds or milliseconds)")
+    }
+
     /// Two trades in the same millisecond: strict reading stops there, skipping counts it.
     func testTickFileWithMillisecondsAndItsDuplicateTimestamp() throws {
         let path = try shared("ticksample.csv")

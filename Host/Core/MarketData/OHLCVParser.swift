@@ -377,7 +377,8 @@ struct OHLCVParser {
         guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: " ") else {
             hasTime = false
             time = combine(0)
-            return true
+            // A date alone must end the field: "2024-01-02X" is not a timestamp.
+            return OHLCVScan.isDelimiter(separator)
         }
         p += 1
         guard let timeOfDay = OHLCVScan.timeOfDay(&p) else { return false }
