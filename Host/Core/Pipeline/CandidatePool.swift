@@ -18,7 +18,7 @@ extension TradingPipeline {
     }
 
     func runPool(_ intents: [TradeIntent], bot: PipelineBot) {
-        let limits = risk.inForce
+        let limits = risk.prepared.limits
         let ranked = intents.enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }.map(\.element)
         let size = limits.maxTrades * limits.candidateMultiplier
         let moduleMaxRisk = budgets.flatMap { $0.plan.module(bot.module)?.declaration.maxRiskPerTrade }
@@ -78,7 +78,7 @@ extension TradingPipeline {
         if accepted.count < min(slots, pool.count, size) {
             record(.note("  pool of \(min(pool.count, size)) from \(bot.id): \(accepted.count) eligible for \(slots) free slot(s)"))
         }
-        let shares = risk.sessionShares(count: accepted.count)
+        let shares = risk.prepared.sessionShares(count: accepted.count)
         for (slot, first) in accepted.enumerated() {
             level = 0
             var current: Eligible? = first
@@ -92,7 +92,7 @@ extension TradingPipeline {
 
     /// Sizes, budgets and sends one accepted candidate. False when it was rejected and its
     /// slot should fall back to the next eligible candidate.
-    private func attempt(_ choice: Eligible, share: Decimal, poolCap: Money, level: Int) -> Bool {
+    private func attempt(_ choice: Eligible, share: PreparedDecimal, poolCap: Money, level: Int) -> Bool {
         let candidate = choice.candidate, entry = choice.entry
         defer { risk.released(symbol: entry.symbol) }
         var checks = choice.checks

@@ -48,6 +48,13 @@ public enum DefenseMonitor {
         return wins < bar ? -1 : wins > bar ? 1 : 0
     }
 
+    /// The same in integers when the rate is short: wins x 10^scale against the rate's units x trades.
+    static func compareWinRate(wins: Int, of trades: Int, with rate: PreparedDecimal) -> Int {
+        guard let exact = rate.exact.scaled else { return compareWinRate(wins: wins, of: trades, with: rate.decimal) }
+        let left = Int128(wins) * ScaledDecimal.powerOfTen(exact.scale), right = Int128(exact.units) * Int128(trades)
+        return left < right ? -1 : left > right ? 1 : 0
+    }
+
     static func triggers(policy: RiskLimits.DefensePolicy, trades: [RiskTradeResult], floats: [(broker: String, start: Money, now: Money)],
                          killSwitchDays: [Int64], tradingDays: [String], at now: Int64) -> [String] {
         var reasons: [String] = []
@@ -83,53 +90,100 @@ public enum DefenseMonitor {
         }
         return day
     }
+}
 
-    static func exitReason(policy: RiskLimits.DefensePolicy, tradesSinceActivation trades: [RiskTradeResult]) -> String? {
-        if trades.count >= policy.exitTrades {
-            let last = Array(trades.suffix(policy.exitTrades))
-            if compareWinRate(last, with: policy.exitWinRate) > 0 {
-                return "win rate \(RiskRules.percent(winRate(last))) over the last \(policy.exitTrades) trades is above \(RiskRules.percent(policy.exitWinRate))"
+/// The exit review over the trades closed since activation, as counts kept while the trades
+/// arrive (oldest first), so a session start costs the trades added since the last one instead of
+/// a pass over every trade since activation: the results of the last DEFENSE_EXIT_TRADES trades,
+/// and the wins and trades of each session.
+struct DefenseExitTally {
+    /// Activation: the trades counted closed at or after it.
+    let since: Int64
+    /// Trades counted.
+    private(set) var count = 0
+    private let policy: RiskLimits.DefensePolicy
+    private let exitWinRate: PreparedDecimal
+    /// The last DEFENSE_EXIT_TRADES results (true: a win) as a ring, and how many are wins.
+    private var lastResults: [Bool] = []
+    private var lastWins = 0
+    /// Every session with a trade, by start time ascending.
+    private var sessions: [(start: Int64, wins: Int, trades: Int)] = []
+
+    init(since: Int64, policy: RiskLimits.DefensePolicy) {
+        self.since = since
+        self.policy = policy
+        exitWinRate = PreparedDecimal(policy.exitWinRate)
+    }
+
+    mutating func add(_ trade: RiskTradeResult) {
+        let won = trade.pnl > .zero
+        count += 1
+        let window = policy.exitTrades
+        if window > 0 {
+            if lastResults.count < window {
+                lastResults.append(won)
+            } else {
+                // The slot of the trade `window` places back.
+                let slot = (count - 1) % window
+                if lastResults[slot] { lastWins -= 1 }
+                lastResults[slot] = won
             }
+            if won { lastWins += 1 }
         }
-        // Wins and trades per session (counts, not lists: this runs at every session start
-        // over every trade since activation).
-        var sessions: [Int64: (wins: Int, trades: Int)] = [:]
-        for trade in trades {
-            let sofar = sessions[trade.sessionStartNanoseconds] ?? (0, 0)
-            sessions[trade.sessionStartNanoseconds] = (sofar.wins + (trade.pnl > .zero ? 1 : 0), sofar.trades + 1)
+        tally(won, inSessionStarting: trade.sessionStartNanoseconds)
+    }
+
+    private mutating func tally(_ won: Bool, inSessionStarting start: Int64) {
+        // Trades arrive in time order, so nearly always in the latest session or a new one.
+        var index = sessions.count
+        while index > 0, sessions[index - 1].start > start { index -= 1 }
+        if index > 0, sessions[index - 1].start == start {
+            sessions[index - 1].wins += won ? 1 : 0
+            sessions[index - 1].trades += 1
+        } else {
+            sessions.insert((start, won ? 1 : 0, 1), at: index)
         }
-        let run = sessions.keys.sorted(by: >).prefix { key in
-            let session = sessions[key]!
-            return compareWinRate(wins: session.wins, of: session.trades, with: policy.exitWinRate) > 0
-        }.count
+    }
+
+    /// Why Defense Mode ends now, or nil: at least DEFENSE_EXIT_TRADES trades and the win rate of
+    /// the last DEFENSE_EXIT_TRADES above DEFENSE_EXIT_WIN_RATE; or the latest DEFENSE_EXIT_SESSIONS
+    /// sessions with trades each above it.
+    func exitReason() -> String? {
+        if count >= policy.exitTrades, DefenseMonitor.compareWinRate(wins: lastWins, of: policy.exitTrades, with: exitWinRate) > 0 {
+            let rate = Decimal(lastWins) / Decimal(policy.exitTrades)
+            return "win rate \(RiskRules.percent(rate)) over the last \(policy.exitTrades) trades is above \(exitWinRate.percent)"
+        }
+        var run = 0
+        for session in sessions.reversed() {
+            guard DefenseMonitor.compareWinRate(wins: session.wins, of: session.trades, with: exitWinRate) > 0 else { break }
+            run += 1
+        }
         if run >= policy.exitSessions {
-            return "\(run) consecutive sessions each above a \(RiskRules.percent(policy.exitWinRate)) win rate"
+            return "\(run) consecutive sessions each above a \(exitWinRate.percent) win rate"
         }
         return nil
     }
 }
 
 extension RiskEngine {
-    /// Evaluates Defense Mode at a session's start; returns the notifications it raised.
-    func evaluateDefense(at now: Int64, currentFloats: [String: Money]) throws -> [RiskEvent] {
+    /// Evaluates Defense Mode as a session begins at `broker`, whose float is measured then (the
+    /// other triggers are global); returns the notifications it raised.
+    func evaluateDefense(at now: Int64, broker: String, float: Money) throws -> [RiskEvent] {
         let policy = limits.defense
-        let lastExit = try journal.defenseLog().last { $0.event == .deactivated }?.atNanoseconds ?? .min
-        var floats: [(broker: String, start: Money, now: Money)] = []
-        for (broker, float) in currentFloats.sorted(by: { $0.key < $1.key }) {
-            floats.append((broker, try journal.startingFloat(broker: broker, current: float, at: now), float))
-        }
+        // Recorded at the broker's first session, active or not: the base of the drawdown trigger.
+        let startingFloat = try journal.startingFloat(broker: broker, current: float, at: now)
         if defense.active {
             guard !policy.forced else { return [] }
-            let since = try journal.trades(since: defense.since ?? .min)
-            guard let reason = DefenseMonitor.exitReason(policy: policy, tradesSinceActivation: since) else { return [] }
+            guard let reason = try caughtUpExitTally(since: defense.since ?? .min).exitReason() else { return [] }
             try journal.record(DefenseLogEntry(atNanoseconds: now, event: .deactivated, reasons: [reason], limits: limits))
             defense = DefenseState()
             return [try notify(now, .info, "Defense Mode deactivated: \(reason); normal limits in force")]
         }
+        let lastExit = try journal.defenseLog().last { $0.event == .deactivated }?.atNanoseconds ?? .min
         // Only the win-rate window is read: the journal grows with every trade ever closed.
         let trades = try journal.trades(since: max(lastExit, now - Int64(policy.winRateDays) * RiskEngine.day))
         let firings = try journal.killSwitchEvents().filter { $0.firedNanoseconds > lastExit }.map(\.day)
-        let reasons = DefenseMonitor.triggers(policy: policy, trades: trades, floats: floats, killSwitchDays: firings,
+        let reasons = DefenseMonitor.triggers(policy: policy, trades: trades, floats: [(broker, startingFloat, float)], killSwitchDays: firings,
                                               tradingDays: limits.tradingDays, at: now)
         guard !reasons.isEmpty else { return [] }
         defense = DefenseState()
@@ -141,6 +195,20 @@ extension RiskEngine {
         return [try notify(now, .critical, "Defense Mode activated: \(reasons.joined(separator: "; ")). Limits in force: TOTAL_ALLOCATION "
             + "\(RiskRules.percent(reduced.totalAllocation)), MAX_TRADES \(reduced.maxTrades), MAX_CONCURRENT_TRADES_PER_BROKER "
             + "\(reduced.maxConcurrentPerBroker), WEIGHTS \(reduced.weights.map { "\($0)" }.joined(separator: ","))")]
+    }
+
+    /// The exit counts over the trades since `since`. When the journal keeps every trade in memory
+    /// in order (a sole writer), the counts of the last session start go on with just the trades
+    /// added since; otherwise another writer may have added one in between, so all are counted again.
+    private func caughtUpExitTally(since: Int64) throws -> DefenseExitTally {
+        if let counted = exitTally, counted.since == since, let added = journal.trades(since: since, after: counted.count) {
+            for trade in added { exitTally?.add(trade) }
+        } else {
+            var tally = DefenseExitTally(since: since, policy: limits.defense)
+            for trade in try journal.trades(since: since) { tally.add(trade) }
+            exitTally = tally
+        }
+        return exitTally!
     }
 
     private func notify(_ now: Int64, _ level: NotificationLevel, _ message: String) throws -> RiskEvent {

@@ -21,9 +21,10 @@ extension RiskEngine {
         day.realized = day.realized + pnl
         days[broker] = day
         var fired: [Firing] = []
-        let limit = Money(day.startFloat.decimal * inForce.dailyLossLimit, roundingDown: true)
+        let dailyLossLimit = prepared.dailyLossLimit
+        let limit = day.startFloat.cut(times: dailyLossLimit)
         if day.halted == nil, -day.realized.units > limit.units {
-            let reason = "realized loss \(-day.realized) today exceeds DAILY_LOSS_LIMIT \(RiskRules.percent(inForce.dailyLossLimit)) of float \(day.startFloat) (\(limit))"
+            let reason = "realized loss \(-day.realized) today exceeds DAILY_LOSS_LIMIT \(dailyLossLimit.percent) of float \(day.startFloat) (\(limit))"
             days[broker]?.halted = reason
             let event = KillSwitchEvent(firedNanoseconds: now, day: day.day, broker: broker, realized: day.realized, limit: limit, reason: reason)
             try journal.record(event)
@@ -47,9 +48,10 @@ extension RiskEngine {
         let today = now / Self.day
         guard circuitBreaker?.day != today else { return nil }
         let total = try journal.trades(since: today * Self.day).reduce(Money.zero) { $0 + $1.pnl }
-        let breaker = Money(capital.decimal * inForce.circuitBreakerLoss, roundingDown: true)
+        let breakerLoss = prepared.circuitBreakerLoss
+        let breaker = capital.cut(times: breakerLoss)
         guard -total.units > breaker.units else { return nil }
-        let reason = "realized loss \(-total) today across all brokers exceeds CIRCUIT_BREAKER_DAILY_LOSS \(RiskRules.percent(inForce.circuitBreakerLoss)) of capital \(capital) (\(breaker))"
+        let reason = "realized loss \(-total) today across all brokers exceeds CIRCUIT_BREAKER_DAILY_LOSS \(breakerLoss.percent) of capital \(capital) (\(breaker))"
         circuitBreaker = (today, reason)
         return reason
     }

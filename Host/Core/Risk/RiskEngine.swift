@@ -22,12 +22,16 @@ public final class RiskEngine {
     /// False in a backtest: the rebalance notice asks an operator to move money by hand, and
     /// a replay's whole cash sits in its one simulated broker by design.
     public var notifiesRebalance = true
-    public var inForce: RiskLimits { defense.active ? defenseLimits : limits }
-    /// The limits Defense Mode reduces to, computed once: their weights take a Decimal division.
-    private lazy var defenseLimits = limits.inForce(defense: true)
-    /// The WEIGHTS split for each count of accepted intents, normal and in Defense Mode: asked
-    /// for by every pool, computed once per count.
-    private var sharesMemo: [Bool: [Int: [Decimal]]] = [:]
+    public var inForce: RiskLimits { prepared.limits }
+    /// The limits in force with their texts and exact ratios, made once per mode: every
+    /// candidate reads them (and the Defense Mode weights take a Decimal division).
+    var prepared: PreparedLimits { defense.active ? defensePrepared : normalPrepared }
+    private lazy var normalPrepared = PreparedLimits(limits)
+    private lazy var defensePrepared = PreparedLimits(limits.inForce(defense: true))
+    /// The sector of each symbol seen: the map's lookup trims and upper-cases the symbol.
+    private var sectorMemo: [String: String?] = [:]
+    /// The Defense Mode exit counts, carried from one session start to the next (DefenseMonitor).
+    var exitTally: DefenseExitTally?
 
     let accountCapital: Money?
     /// Brokers sharing the deployed float; the rebalance target splits it equally among them.
@@ -42,13 +46,11 @@ public final class RiskEngine {
 
     static let day = PriceHistory.nanosecondsPerDay
 
-    /// The shares of `count` accepted intents under the limits in force (SessionWeights).
-    func sessionShares(count: Int) -> [Decimal] {
-        let active = defense.active
-        if let known = sharesMemo[active]?[count] { return known }
-        let shares = SessionWeights(weights: inForce.weights).shares(count: count)
-        sharesMemo[active, default: [:]][count] = shares
-        return shares
+    func sector(of symbol: String) -> String? {
+        if let known = sectorMemo[symbol] { return known }
+        let sector = sectors.sector(of: symbol)
+        sectorMemo[symbol] = .some(sector)
+        return sector
     }
 
     /// One broker's trading day.
@@ -108,9 +110,8 @@ public final class RiskEngine {
             session = window
             usage = [:]
         }
-        // Every broker's float is measured as it begins; the other triggers are global.
-        raised += try evaluateDefense(at: now, currentFloats: [broker: float])
-        usage[broker] = SessionUsage(cap: Money(float.decimal * inForce.totalAllocation, roundingDown: true), slotsUsed: 0, riskUsed: .zero)
+        raised += try evaluateDefense(at: now, broker: broker, float: float)
+        usage[broker] = SessionUsage(cap: float.cut(times: prepared.totalAllocation), slotsUsed: 0, riskUsed: .zero)
         syncPositions(broker: broker, holdings: holdings)
         raised += try BrokerFloat.check(engine: self, broker: broker, float: float, at: now)
         return raised
@@ -138,8 +139,8 @@ public final class RiskEngine {
             positions[symbol] = nil
         }
         for symbol in holdings.keys where positions[symbol] == nil {
-            let risk = Money(capital.decimal * inForce.maxRiskPerTrade, roundingDown: true)
-            positions[symbol] = OpenRisk(broker: broker, risk: risk, sector: sectors.sector(of: symbol), reserved: false)
+            let risk = capital.cut(times: prepared.maxRiskPerTrade)
+            positions[symbol] = OpenRisk(broker: broker, risk: risk, sector: sector(of: symbol), reserved: false)
         }
     }
 
@@ -147,12 +148,12 @@ public final class RiskEngine {
 
     /// Holds a slot for an accepted candidate while its pool is sized and sent.
     func reserve(_ entry: RoutedEntry, broker: String) {
-        positions[entry.symbol] = OpenRisk(broker: broker, risk: .zero, sector: sectors.sector(of: entry.symbol), reserved: true)
+        positions[entry.symbol] = OpenRisk(broker: broker, risk: .zero, sector: sector(of: entry.symbol), reserved: true)
     }
 
     /// The order for `symbol` was accepted by the broker: the slot and the risk are used.
     public func committed(symbol: String, broker: String, risk: Money) {
-        positions[symbol] = OpenRisk(broker: broker, risk: risk, sector: sectors.sector(of: symbol), reserved: false)
+        positions[symbol] = OpenRisk(broker: broker, risk: risk, sector: sector(of: symbol), reserved: false)
         var use = usage[broker] ?? SessionUsage(cap: .zero, slotsUsed: 0, riskUsed: .zero)
         use.slotsUsed += 1
         use.riskUsed = use.riskUsed + risk
@@ -176,7 +177,7 @@ public final class RiskEngine {
     /// Slots left in the broker's session: MAX_TRADES less orders sent and candidates reserved.
     public func remainingSlots(broker: String) -> Int {
         let reserved = positions.values.filter { $0.broker == broker && $0.reserved }.count
-        return max(0, inForce.maxTrades - (usage[broker]?.slotsUsed ?? 0) - reserved)
+        return max(0, prepared.limits.maxTrades - (usage[broker]?.slotsUsed ?? 0) - reserved)
     }
 
     public func isHalted(broker: String) -> String? { days[broker]?.halted }

@@ -1,18 +1,34 @@
 import Foundation
 
+/// An entry's prices read once for the rules that compare and print them.
+struct EntryPrices {
+    let entry: ExactNumber
+    let stop: ExactNumber
+    let target: ExactNumber
+    /// The entry as the sentences print it.
+    let entryText: String
+
+    init(_ routed: RoutedEntry) {
+        entry = ExactNumber(price: routed.entry)
+        stop = ExactNumber(price: routed.stop)
+        target = ExactNumber(price: routed.target)
+        entryText = entry.text
+    }
+}
+
 /// The rules as pure functions: inputs in, a pass or a rejection with its sentence out. Each
 /// sentence states the inputs and the limit, so `tbot risk explain` needs nothing else.
-/// Comparisons run on Decimal values of the quoted prices, so a boundary is exact.
+/// Comparisons run on the exact decimal values of the quoted prices (ExactNumber), so a boundary is exact.
 enum RiskRules {
     static func disableAll(_ limits: RiskLimits) -> RuleOutcome {
         limits.disableAllTrades ? .reject(.disableAllTrades, "DISABLE_ALL_TRADES=true blocks every entry") : .pass("DISABLE_ALL_TRADES=false")
     }
 
-    static func tradingDay(_ limits: RiskLimits, at now: Int64) -> RuleOutcome {
+    static func tradingDay(_ limits: PreparedLimits, at now: Int64) -> RuleOutcome {
         let name = weekday(now)
-        return limits.tradingDays.contains(name)
-            ? .pass("\(name) is in TRADING_DAYS \(limits.tradingDays.joined(separator: ","))")
-            : .reject(.notATradingDay, "\(name) (UTC) is not in TRADING_DAYS \(limits.tradingDays.joined(separator: ","))")
+        return limits.limits.tradingDays.contains(name)
+            ? .pass("\(name) is in TRADING_DAYS \(limits.tradingDays)")
+            : .reject(.notATradingDay, "\(name) (UTC) is not in TRADING_DAYS \(limits.tradingDays)")
     }
 
     /// Lower-case UTC weekday name; 1970-01-01 was a Thursday.
@@ -51,39 +67,42 @@ enum RiskRules {
             : .reject(.brokerConcurrency, "\(count) positions are open at \(broker); MAX_CONCURRENT_TRADES_PER_BROKER is \(limits.maxConcurrentPerBroker)")
     }
 
-    static func entryPrice(_ entry: RoutedEntry) -> RuleOutcome {
-        entry.entry > 0 ? .pass("entry \(text(entry.entry))") : .reject(.noEntryPrice, "no entry price and no bar of \(entry.symbol) to price it")
+    static func entryPrice(_ entry: RoutedEntry, prices: EntryPrices) -> RuleOutcome {
+        entry.entry > 0 ? .pass("entry \(prices.entryText)") : .reject(.noEntryPrice, "no entry price and no bar of \(entry.symbol) to price it")
     }
 
-    static func stop(_ entry: RoutedEntry) -> RuleOutcome {
+    static func stop(_ entry: RoutedEntry, prices: EntryPrices) -> RuleOutcome {
         guard entry.stop > 0 else { return .reject(.missingStop, "the intent has no stop price; stop-based sizing needs one") }
         let long = entry.side == .buy
         guard long ? entry.stop < entry.entry : entry.stop > entry.entry else {
-            return .reject(.stopWrongSide, "stop \(text(entry.stop)) is not \(long ? "below" : "above") the entry \(text(entry.entry)) of a \(long ? "long" : "short") entry")
+            return .reject(.stopWrongSide, "stop \(prices.stop.text) is not \(long ? "below" : "above") the entry \(prices.entryText) of a \(long ? "long" : "short") entry")
         }
-        return .pass("stop \(text(entry.stop)), \(text(abs(decimal(entry.entry) - decimal(entry.stop)))) per share at risk")
+        return .pass("stop \(prices.stop.text), \(prices.entry.distance(to: prices.stop).text) per share at risk")
     }
 
-    static func rewardRisk(_ entry: RoutedEntry, limits: RiskLimits) -> RuleOutcome {
-        guard limits.minRewardRisk > 0 else { return .pass("MIN_REWARD_RISK is 0: not checked") }
+    static func rewardRisk(_ entry: RoutedEntry, prices: EntryPrices, limits: PreparedLimits) -> RuleOutcome {
+        let minimum = limits.minRewardRisk
+        guard minimum.isAboveZero else { return .pass("MIN_REWARD_RISK is 0: not checked") }
         let long = entry.side == .buy
         guard entry.target > 0, long ? entry.target > entry.entry : entry.target < entry.entry else {
             return .reject(.missingTarget, "the intent has no target \(long ? "above" : "below") its entry; reward:risk cannot be measured")
         }
-        let reward = abs(decimal(entry.target) - decimal(entry.entry))
-        let risk = abs(decimal(entry.entry) - decimal(entry.stop))
-        let ratio = reward / risk
-        let shown = DecimalText.format(ratio, fractionDigits: 2)
-        return ratio >= limits.minRewardRisk
-            ? .pass("reward:risk \(shown) (\(text(reward)) / \(text(risk))) meets MIN_REWARD_RISK \(limits.minRewardRisk)")
-            : .reject(.rewardRisk, "reward:risk \(shown) (\(text(reward)) / \(text(risk))) is below MIN_REWARD_RISK \(limits.minRewardRisk)")
+        let reward = prices.target.distance(to: prices.entry)
+        let risk = prices.entry.distance(to: prices.stop)
+        let ratio = RewardRiskRatio(reward: reward, risk: risk, minimum: minimum) ?? RewardRiskRatio(entry, minimum: minimum)
+        return ratio.meets
+            ? .pass("reward:risk \(ratio.shown) (\(reward.text) / \(risk.text)) meets MIN_REWARD_RISK \(minimum.text)")
+            : .reject(.rewardRisk, "reward:risk \(ratio.shown) (\(reward.text) / \(risk.text)) is below MIN_REWARD_RISK \(minimum.text)")
     }
 
-    static func priceBand(_ entry: RoutedEntry, limits: RiskLimits) -> RuleOutcome {
-        let price = decimal(entry.entry)
-        if price < limits.minPrice { return .reject(.priceBelowMin, "price \(text(price)) of \(entry.symbol) is below MIN_PRICE \(limits.minPrice)") }
-        if price > limits.maxPrice { return .reject(.priceAboveMax, "price \(text(price)) of \(entry.symbol) is above MAX_PRICE \(limits.maxPrice)") }
-        return .pass("price \(text(price)) within MIN_PRICE \(limits.minPrice) .. MAX_PRICE \(limits.maxPrice)")
+    static func priceBand(_ entry: RoutedEntry, prices: EntryPrices, limits: PreparedLimits) -> RuleOutcome {
+        if prices.entry < limits.minPrice.exact {
+            return .reject(.priceBelowMin, "price \(prices.entryText) of \(entry.symbol) is below MIN_PRICE \(limits.minPrice.text)")
+        }
+        if prices.entry > limits.maxPrice.exact {
+            return .reject(.priceAboveMax, "price \(prices.entryText) of \(entry.symbol) is above MAX_PRICE \(limits.maxPrice.text)")
+        }
+        return .pass("price \(prices.entryText) within MIN_PRICE \(limits.minPrice.text) .. MAX_PRICE \(limits.maxPrice.text)")
     }
 
     static func volume(symbol: String, averageDaily: Double?, limits: RiskLimits) -> RuleOutcome {
@@ -138,7 +157,7 @@ enum RiskRules {
     // MARK: formatting
 
     static func decimal(_ price: Double) -> Decimal { DecimalText.fromPrice(price) }
-    static func text(_ price: Double) -> String { text(decimal(price)) }
+    static func text(_ price: Double) -> String { ExactNumber(price: price).text }
     static func text(_ value: Decimal) -> String { DecimalText.format(value, fractionDigits: 4, trimZeros: true) }
     static func percent(_ share: Decimal) -> String { DecimalText.format(share * 100, fractionDigits: 2, trimZeros: true) + "%" }
 }

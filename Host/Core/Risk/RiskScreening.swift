@@ -12,7 +12,7 @@ extension RiskEngine {
     /// The controls that stop every entry at `broker` now (DISABLE_ALL_TRADES, TRADING_DAYS, the
     /// kill switch, the circuit breaker): for an entry sent outside a pool (an operator's approval).
     public func entryBlock(broker: String, at now: Int64) -> String? {
-        for outcome in [RiskRules.disableAll(inForce), RiskRules.tradingDay(inForce, at: now),
+        for outcome in [RiskRules.disableAll(inForce), RiskRules.tradingDay(prepared, at: now),
                         RiskRules.killSwitch(broker: broker, halted: isHalted(broker: broker)), RiskRules.circuitBreaker(circuitBreaker?.reason)] {
             if case .reject(let code, let detail) = outcome { return "\(code.rawValue): \(detail)" }
         }
@@ -23,9 +23,10 @@ extension RiskEngine {
     /// `lastPrice` gives the last close of other symbols (inverse ETFs).
     public func screen(_ candidate: RiskCandidate, facts: BrokerFacts, entryPrice: Double, session: String,
                        lastPrice: (String) -> Double?, at now: Int64) -> Screening {
-        let limits = inForce
+        let prepared = self.prepared, limits = prepared.limits
         let broker = facts.broker
         var checks: [RiskCheck] = []
+        checks.reserveCapacity(19)
         func run(_ rule: String, _ outcome: RuleOutcome) -> Screening? {
             switch outcome {
             case .pass(let detail):
@@ -37,7 +38,7 @@ extension RiskEngine {
             }
         }
         if let stop = run("DISABLE_ALL_TRADES", RiskRules.disableAll(limits)) { return stop }
-        if let stop = run("TRADING_DAYS", RiskRules.tradingDay(limits, at: now)) { return stop }
+        if let stop = run("TRADING_DAYS", RiskRules.tradingDay(prepared, at: now)) { return stop }
         if let stop = run("KILL_SWITCH", RiskRules.killSwitch(broker: broker, halted: isHalted(broker: broker))) { return stop }
         if let stop = run("CIRCUIT_BREAKER", RiskRules.circuitBreaker(circuitBreaker?.reason)) { return stop }
         if let stop = run("MAX_TRADES", RiskRules.sessionSlots(remaining: remainingSlots(broker: broker), limits: limits)) { return stop }
@@ -59,17 +60,19 @@ extension RiskEngine {
         if let stop = run("ALREADY_HOLDING", positions[entry.symbol] == nil
             ? .pass("no open position in \(entry.symbol)")
             : .reject(.alreadyHolding, "\(entry.symbol) is already held or reserved")) { return stop }
-        if let stop = run("ENTRY_PRICE", RiskRules.entryPrice(entry)) { return stop }
-        if let stop = run("STOP", RiskRules.stop(entry)) { return stop }
-        if let stop = run("MIN_REWARD_RISK", RiskRules.rewardRisk(entry, limits: limits)) { return stop }
-        if let stop = run("MIN_PRICE/MAX_PRICE", RiskRules.priceBand(entry, limits: limits)) { return stop }
+        let prices = EntryPrices(entry)
+        if let stop = run("ENTRY_PRICE", RiskRules.entryPrice(entry, prices: prices)) { return stop }
+        if let stop = run("STOP", RiskRules.stop(entry, prices: prices)) { return stop }
+        if let stop = run("MIN_REWARD_RISK", RiskRules.rewardRisk(entry, prices: prices, limits: prepared)) { return stop }
+        if let stop = run("MIN_PRICE/MAX_PRICE", RiskRules.priceBand(entry, prices: prices, limits: prepared)) { return stop }
         let today = now / Self.day
-        let volume = history.averageDailyVolume(entry.symbol, days: 20, before: today)
+        // Read only when the rule looks at it (TEST_MODE skips it).
+        let volume = limits.marketChecks ? history.averageDailyVolume(entry.symbol, days: 20, before: today) : nil
         if let stop = run("MIN_VOLUME_THRESHOLD", RiskRules.volume(symbol: entry.symbol, averageDaily: volume, limits: limits)) { return stop }
         if let stop = run("MAX_SPREAD_PCT", RiskRules.spread(entry, quote: facts.quote, limits: limits, replay: facts.replayWithoutQuotes)) { return stop }
-        let sector = sectors.sector(of: entry.symbol)
-        let sameSector = sector.map { name in positions.values.filter { $0.sector == name }.count } ?? 0
-        if let stop = run("MAX_POSITIONS_PER_SECTOR", RiskRules.sector(symbol: entry.symbol, sector: sector, count: sameSector, limits: limits)) {
+        let symbolSector = sector(of: entry.symbol)
+        let sameSector = symbolSector.map { name in positions.values.filter { $0.sector == name }.count } ?? 0
+        if let stop = run("MAX_POSITIONS_PER_SECTOR", RiskRules.sector(symbol: entry.symbol, sector: symbolSector, count: sameSector, limits: limits)) {
             return stop
         }
         let minimumSamples = max(5, limits.correlationDays / 2)
