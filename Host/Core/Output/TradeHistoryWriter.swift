@@ -125,29 +125,10 @@ enum ReportText {
 
     /// A JSON string literal; control characters escaped, everything else kept as UTF-8.
     static func jsonString(_ text: String) -> String {
-        // Most text needs no escape: one pass over the bytes, then a single copy.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            var out = "\""
-            out.reserveCapacity(text.utf8.count + 2)
-            out += text
-            out += "\""
-            return out
-        }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 2)
+        appendJSONString(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Money with 2 to 4 decimals, from the integer units (never through Double): 111.00, -1.2345.

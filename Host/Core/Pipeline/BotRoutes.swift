@@ -4,9 +4,7 @@
 struct BotRoutes {
     private let bots: [PipelineBot]
     private var indicesOf: [String: [Int]] = [:]
-    private var lastSymbol = ""
-    private var lastIndices: [Int] = []
-    private var hasLast = false
+    private var last: (symbol: String, indices: [Int])?
 
     init(bots: [PipelineBot]) {
         self.bots = bots
@@ -14,7 +12,7 @@ struct BotRoutes {
 
     /// Positions in `bots` of the bots that want `symbol`, in bot order.
     mutating func indices(for symbol: String) -> [Int] {
-        if hasLast, symbol == lastSymbol { return lastIndices }
+        if let last, last.symbol == symbol { return last.indices }
         let indices: [Int]
         if let known = indicesOf[symbol] {
             indices = known
@@ -22,9 +20,7 @@ struct BotRoutes {
             indices = bots.indices.filter { bots[$0].wants(symbol) }
             indicesOf[symbol] = indices
         }
-        lastSymbol = symbol
-        lastIndices = indices
-        hasLast = true
+        last = (symbol, indices)
         return indices
     }
 }
