@@ -34,20 +34,8 @@ final class RiskDefenseTallyTests: XCTestCase {
         return nil
     }
 
-    /// A fixed-seed generator, so a failure replays.
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func testTallyMatchesTheListFormAfterEveryTrade() {
-        var random = SplitMix(state: 7)
+        var random = SeededRandom(seed: 7)
         let rates = ["0.55", "0.5", "0", "1", "0.333", "0.6666666666666666666666666666666666667"].map { Decimal(string: $0)! }
         var compared = 0, exits = 0
         for round in 0..<300 {
@@ -86,7 +74,7 @@ final class RiskDefenseTallyTests: XCTestCase {
         let ledger = try Ledger(path: folder.root.appendingPathComponent("risk.db").path, mode: .paper, identity: identity)
         let carried = try TestRisk.engine(journal: try RiskJournal(ledger: ledger, soleWriter: true))
         let rereading = try TestRisk.engine(journal: try RiskJournal())
-        var random = SplitMix(state: 11)
+        var random = SeededRandom(seed: 11)
         let day: Int64 = 86_400_000_000_000, hour: Int64 = 3_600_000_000_000
         var states: Set<Bool> = []
         // 2024-01-02T14:30:00Z on, one session a day, each with a few trades that mostly lose at

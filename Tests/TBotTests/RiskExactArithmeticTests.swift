@@ -7,23 +7,12 @@ import XCTest
 /// path gives: the same texts, comparisons, money amounts, quantities and reward:risk, on prices
 /// shaped like a strategy's (a close times 1 +- a share, in Double) and on awkward ones.
 final class RiskExactArithmeticTests: XCTestCase {
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private func dec(_ text: String) -> Decimal { Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))! }
 
     /// Closes in cents, the stops and targets a strategy derives from them in Double, and prices
     /// of every magnitude and length.
     private func prices(_ count: Int, seed: UInt64) -> [Double] {
-        var random = SplitMix(state: seed)
+        var random = SeededRandom(seed: seed)
         var prices: [Double] = []
         for _ in 0..<count {
             let close = Double(Int.random(in: 100...50_000, using: &random)) / 100
@@ -53,7 +42,7 @@ final class RiskExactArithmeticTests: XCTestCase {
 
     func testDistancesAndComparisonsMatchDecimal() {
         let all = prices(600, seed: 2)
-        var random = SplitMix(state: 3)
+        var random = SeededRandom(seed: 3)
         for _ in 0..<6_000 {
             let a = all.randomElement(using: &random)!, b = all.randomElement(using: &random)!
             let left = ExactNumber(price: a), right = ExactNumber(price: b)
@@ -83,7 +72,7 @@ final class RiskExactArithmeticTests: XCTestCase {
     }
 
     func testMoneyTimesARatioCutsAsDecimal() {
-        var random = SplitMix(state: 4)
+        var random = SeededRandom(seed: 4)
         let ratios = ["0.02", "0.01", "0.025", "0.10", "0.03", "0.05", "0.4", "1", "0.2505", "0.333333333333",
                       "0.06666666666666666666666666666666666667"].map(dec)
         for _ in 0..<4_000 {
@@ -99,7 +88,7 @@ final class RiskExactArithmeticTests: XCTestCase {
     }
 
     func testQuantityTimesAPriceRoundsAsDecimal() {
-        var random = SplitMix(state: 5)
+        var random = SeededRandom(seed: 5)
         let all = prices(500, seed: 6)
         for _ in 0..<4_000 {
             let quantity = Quantity(units: Int.random(in: 0..<2, using: &random) == 0
@@ -113,7 +102,7 @@ final class RiskExactArithmeticTests: XCTestCase {
 
     /// Entries shaped like a strategy's, and reward:risk placed on and beside the half cent.
     func testRewardRiskMatchesDecimal() {
-        var random = SplitMix(state: 8)
+        var random = SeededRandom(seed: 8)
         let minimums = ["1.5", "2", "1", "2.005", "0.5", "1.333333333333"].map { PreparedDecimal(dec($0)) }
         var entries: [RoutedEntry] = []
         for _ in 0..<4_000 {
@@ -149,7 +138,7 @@ final class RiskExactArithmeticTests: XCTestCase {
     /// Share counts near every cap: the count by risk, by position, by max_quantity and by
     /// buying power drawn so that each one is the lowest in turn, sometimes equal.
     func testShareCountMatchesDecimal() {
-        var random = SplitMix(state: 9)
+        var random = SeededRandom(seed: 9)
         let positionShares = ["0.10", "0.05", "1", "0.333333333333"].map { PreparedDecimal(dec($0)) }
         var fast = 0, total = 0
         for _ in 0..<6_000 {

@@ -87,9 +87,14 @@ public struct Backtester {
         }
     }
 
+    /// Simulated days per ledger commit. A commit writes every page its batch touched, and
+    /// consecutive days touch mostly the same pages: a month per commit writes each of them
+    /// once instead of thirty times. The batch stays small (a month of one bot's postings).
+    static let daysPerCommit: Int64 = 32
+
     /// The bar loop: sessions, the day's equity, exposure.
-    /// The ledger's writes are committed once per simulated day (a batch): the backtest's
-    /// books are scratch, and a failed run removes them.
+    /// The ledger's writes are committed in batches of `daysPerCommit` simulated days: the
+    /// backtest's books are scratch, and a failed run removes them.
     private func replay(reader: OHLCVReader, first: Bar, pipeline: TradingPipeline, broker: BrokerPlugin, ledger: Ledger) throws -> BacktestReplay {
         let intraday = first.intervalSeconds > 0 && first.intervalSeconds < 86_400
         func window(_ day: Int64) -> SessionWindow {
@@ -99,6 +104,7 @@ public struct Backtester {
         var replay = BacktestReplay(firstBar: first.startNanoseconds)
         var day = UTCDate.dayIndex(of: first.startNanoseconds)
         var session = window(day)
+        var batchStart = day
         try ledger.beginBatch()
         pipeline.begin(session: session)
         var bar = first
@@ -107,8 +113,11 @@ public struct Backtester {
             if barDay != day {
                 if intraday { pipeline.end(session: session) }
                 replay.days.append(BacktestReplay.Day(day: day, account: try broker.account()))
-                try ledger.commitBatch()
-                try ledger.beginBatch()
+                if barDay - batchStart >= Self.daysPerCommit {
+                    try ledger.commitBatch()
+                    try ledger.beginBatch()
+                    batchStart = barDay
+                }
                 day = barDay
                 if intraday {
                     session = window(day)

@@ -1,26 +1,29 @@
 /// Which bots see a symbol's bars, worked out once per symbol and remembered: bots name
 /// their symbols as a set, and hashing the symbol on every bar cost more than the rest of
-/// the routing. The symbol of the previous bar is answered with one string compare.
+/// the routing. The symbol of the previous bar is answered with one string compare, and
+/// the answer stays in `selected`, so the bar path copies no array.
 struct BotRoutes {
     private let bots: [PipelineBot]
     private var indicesOf: [String: [Int]] = [:]
-    private var last: (symbol: String, indices: [Int])?
+    private var lastSymbol: String?
+    /// Positions in `bots` of the bots that want the symbol last selected, in bot order.
+    private(set) var selected: [Int] = []
 
     init(bots: [PipelineBot]) {
         self.bots = bots
     }
 
-    /// Positions in `bots` of the bots that want `symbol`, in bot order.
-    mutating func indices(for symbol: String) -> [Int] {
-        if let last, last.symbol == symbol { return last.indices }
-        let indices: [Int]
-        if let known = indicesOf[symbol] {
-            indices = known
-        } else {
-            indices = bots.indices.filter { bots[$0].wants(symbol) }
-            indicesOf[symbol] = indices
+    /// Selects the bots that want `symbol` into `selected`; returns how many there are.
+    mutating func select(_ symbol: String) -> Int {
+        if lastSymbol != symbol {
+            if let known = indicesOf[symbol] {
+                selected = known
+            } else {
+                selected = bots.indices.filter { bots[$0].wants(symbol) }
+                indicesOf[symbol] = selected
+            }
+            lastSymbol = symbol
         }
-        last = (symbol, indices)
-        return indices
+        return selected.count
     }
 }

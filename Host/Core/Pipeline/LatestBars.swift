@@ -1,24 +1,28 @@
 /// The latest bar of each symbol, for prices at decision time. Written on every bar, so the
-/// write is a string compare against the symbol written last and a store; the dictionary of
-/// slots is consulted only when the symbol changes.
+/// bar of the symbol written last is kept inline, outside the array: a write of the same
+/// symbol is a string compare and seven stores, with no array access; the array and the
+/// dictionary of slots are touched only when the symbol changes.
 struct LatestBars {
     private var bars: [Bar] = []
     private var slotOf: [String: Int] = [:]
-    private var lastSlot = -1
+    /// The bar of the symbol written last; `bars[currentSlot]` is stale while it is here.
+    private var current = Bar(symbol: "", startNanoseconds: 0, intervalSeconds: 0, open: 0, high: 0, low: 0, close: 0, volume: 0)
+    private var currentSlot = -1
 
     mutating func update(_ bar: Bar) {
-        if lastSlot >= 0, bars[lastSlot].symbol == bar.symbol {
-            Self.copyValues(of: bar, into: &bars[lastSlot])
+        if currentSlot >= 0, current.symbol == bar.symbol {
+            Self.copyValues(of: bar, into: &current)
             return
         }
+        if currentSlot >= 0 { bars[currentSlot] = current }
         if let slot = slotOf[bar.symbol] {
-            bars[slot] = bar
-            lastSlot = slot
+            currentSlot = slot
         } else {
-            lastSlot = bars.count
-            slotOf[bar.symbol] = lastSlot
+            currentSlot = bars.count
+            slotOf[bar.symbol] = currentSlot
             bars.append(bar)
         }
+        current = bar
     }
 
     /// Everything but the symbol, which is the same: no reference counting on the bar path.
@@ -33,7 +37,7 @@ struct LatestBars {
     }
 
     subscript(symbol: String) -> Bar? {
-        if lastSlot >= 0, bars[lastSlot].symbol == symbol { return bars[lastSlot] }
+        if currentSlot >= 0, current.symbol == symbol { return current }
         return slotOf[symbol].map { bars[$0] }
     }
 }

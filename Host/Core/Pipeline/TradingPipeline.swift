@@ -170,7 +170,7 @@ public final class TradingPipeline {
     public func begin(session: SessionWindow) {
         clock.advance(to: max(clock.nowNanoseconds, session.startNanoseconds))
         fillCursor = max(fillCursor, clock.nowNanoseconds)
-        sessionStamp = String(UTCTimestamp.iso8601(nanoseconds: session.startNanoseconds).filter(\.isNumber).prefix(12))
+        sessionStamp = UTCTimestamp.compactMinute(nanoseconds: session.startNanoseconds)
         stoppedBots = []
         window = session
         riskDay = UTCDate.dayIndex(of: session.startNanoseconds)
@@ -178,7 +178,7 @@ public final class TradingPipeline {
         for filter in barFilters {
             do { try filter.sessionStart(session) } catch { record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false)) }
         }
-        for bot in bots { handle(bot) { try bot.strategy.sessionStart(session); return [] } }
+        for (index, bot) in bots.enumerated() { handle(index) { try bot.strategy.sessionStart(session); return [] } }
     }
 
     /// One bar, in time order: the clock moves to its end, the simulated broker sees it (and
@@ -201,9 +201,11 @@ public final class TradingPipeline {
             do { try filter.marketBar(abi: raw) } catch { record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false)) }
         }
         if pollsOperators { pollBudgets() }
-        for index in routes.indices(for: bar.symbol) {
+        let routed = routes.select(bar.symbol)
+        for position in 0..<routed {
+            let index = routes.selected[position]
             let strategy = bots[index].strategy
-            handle(bots[index]) { try strategy.onBar(abi: raw) }
+            handle(index) { try strategy.onBar(abi: raw) }
         }
     }
 
@@ -218,7 +220,7 @@ public final class TradingPipeline {
     /// Ends a session: the strategies' last exits, then (unless `flatten` is false: the end
     /// of a backtest's data, where no later bar could fill an exit) the host closes what is open.
     public func end(session: SessionWindow, flatten closeOpen: Bool = true) {
-        for bot in bots { handle(bot) { try bot.strategy.sessionEnd(session) } }
+        for (index, bot) in bots.enumerated() { handle(index) { try bot.strategy.sessionEnd(session) } }
         if closeOpen { flatten(reason: "session \(session.name) ended") }
         flushDecisions()
     }
@@ -270,20 +272,23 @@ public final class TradingPipeline {
     }
 
     /// A failed call's intents are discarded; a fatal failure stops that bot for the session.
-    private func handle(_ bot: PipelineBot, intents produce: () throws -> [TradeIntent]) {
-        if !stoppedBots.isEmpty, stoppedBots.contains(bot.id) { return }
+    /// The bot is named by its position in `bots`: the bar path copies no bot.
+    private func handle(_ botIndex: Int, intents produce: () throws -> [TradeIntent]) {
+        if !stoppedBots.isEmpty, stoppedBots.contains(bots[botIndex].id) { return }
         let intents: [TradeIntent]
         do {
             intents = try produce()
         } catch {
+            let id = bots[botIndex].id
             let fatal = (error as? PluginCallError)?.isFatal ?? false
-            if fatal { stoppedBots.insert(bot.id) }
-            record(.strategyError("\(bot.id): \(error)" + (fatal ? "; strategy stopped for this session" : "")))
+            if fatal { stoppedBots.insert(id) }
+            record(.strategyError("\(id): \(error)" + (fatal ? "; strategy stopped for this session" : "")))
             return
         }
-        let rejections = bot.strategy.rejectedIntents
         // Most bars bring nothing: no more work for them.
-        if intents.isEmpty, rejections.isEmpty { return }
+        if intents.isEmpty, bots[botIndex].strategy.rejectedIntents.isEmpty { return }
+        let bot = bots[botIndex]
+        let rejections = bot.strategy.rejectedIntents
         for rejection in rejections { record(.intentDropped(strategy: bot.strategy.id, reason: rejection.reason)) }
         // Exits run as they come; the entries of one call are the strategy's ranked pool.
         var pool: [TradeIntent] = []

@@ -17,13 +17,15 @@ public struct PriceHistory: Sendable {
     public let maxDays: Int
     /// Completed days, oldest first; at most `maxDays` entries per symbol.
     private var series: [String: [Day]] = [:]
-    /// Each symbol's latest (possibly still trading) day, updated in place bar by bar so a bar
-    /// costs a string compare and two stores, not a dictionary write; moved into `series` when
-    /// the symbol's next day begins.
+    /// Each symbol's latest (possibly still trading) day. The day of the symbol seen last is
+    /// kept inline in `hot` (its slot in `latest` is stale meanwhile), so a bar of the same
+    /// symbol and day costs a string compare and two stores, with no array or dictionary write;
+    /// a day moves into `series` when the symbol's next day begins.
     private var latest: [Day] = []
-    private var latestSymbols: [String] = []
     private var slotOf: [String: Int] = [:]
-    private var lastSlot = -1
+    private var hotSlot = -1
+    private var hotSymbol = ""
+    private var hot = Day(day: 0, close: 0, volume: 0)
 
     /// `maxDays` below 1 is taken as 1 rather than trapping inside the host.
     public init(maxDays: Int = 60) {
@@ -38,40 +40,39 @@ public struct PriceHistory: Sendable {
     /// is ignored: rewriting a finished day would change answers already given for it.
     public mutating func observe(_ bar: Bar) {
         let day = Self.dayIndex(ofNanoseconds: bar.startNanoseconds)
-        var slot = lastSlot
-        if slot < 0 || latestSymbols[slot] != bar.symbol {
+        if hotSlot < 0 || hotSymbol != bar.symbol {
+            if hotSlot >= 0 { latest[hotSlot] = hot }
+            hotSymbol = bar.symbol
             if let known = slotOf[bar.symbol] {
-                slot = known
+                hotSlot = known
+                hot = latest[known]
             } else {
-                slot = latest.count
-                slotOf[bar.symbol] = slot
-                latestSymbols.append(bar.symbol)
-                latest.append(Day(day: day, close: bar.close, volume: bar.volume))
-                lastSlot = slot
+                hotSlot = latest.count
+                slotOf[bar.symbol] = hotSlot
+                hot = Day(day: day, close: bar.close, volume: bar.volume)
+                latest.append(hot)
                 return
             }
-            lastSlot = slot
         }
-        let current = latest[slot]
-        if day == current.day {
-            latest[slot].close = bar.close
-            latest[slot].volume += bar.volume
+        if day == hot.day {
+            hot.close = bar.close
+            hot.volume += bar.volume
             return
         }
-        if day < current.day { return }
+        if day < hot.day { return }
         var days = series[bar.symbol, default: []]
         // Taken out of the dictionary so the append below does not copy the array.
         series[bar.symbol] = nil
-        days.append(current)
+        days.append(hot)
         if days.count > maxDays - 1 { days.removeFirst(days.count - (maxDays - 1)) }
         series[bar.symbol] = days
-        latest[slot] = Day(day: day, close: bar.close, volume: bar.volume)
+        hot = Day(day: day, close: bar.close, volume: bar.volume)
     }
 
     /// Every stored day of `symbol`, the latest included, oldest first.
     private func recorded(_ symbol: String) -> [Day]? {
         guard let slot = slotOf[symbol] else { return series[symbol] }
-        return (series[symbol] ?? []) + [latest[slot]]
+        return (series[symbol] ?? []) + [slot == hotSlot ? hot : latest[slot]]
     }
 
     /// Mean total volume of up to `days` most recent days strictly before `day`; a day before
