@@ -126,6 +126,30 @@ final class MarketDataTests: XCTestCase {
             + "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|+hh:mm], YYYYMMDD, or epoch seconds or milliseconds)")
     }
 
+    /// `next(into:)` (the backtest's bar loop) gives the bars `next()` gives, past skipped rows,
+    /// the read-ahead and the requested end, and leaves the last bar as it was at the end.
+    func testReadingIntoABarMatchesNext() throws {
+        var text = "Date,Time,Open,High,Low,Close,Volume\n"
+        for minute in 0..<40 {
+            let low = minute == 7 ? "12" : "9.5"  // low above high: skipped
+            let two = String(format: "%02d", minute)
+            text += "2024-01-02,14:\(two):00,10.25,11,\(low),10.\(two),\(100 + minute)\n"
+        }
+        let path = try write("minutes.csv", text)
+        let options = OHLCVReadOptions(skipInvalid: true, end: utc("2024-01-02T14:35:00Z"))
+        let expected = try OHLCVReader.readAll(path: path, options: options)
+        let reader = try OHLCVReader(path: path, options: options)
+        var bar = try XCTUnwrap(try reader.next())
+        var bars = [bar]
+        while try reader.next(into: &bar) { bars.append(bar) }
+        XCTAssertEqual(bars, expected)
+        XCTAssertEqual(bars.count, 34)
+        XCTAssertEqual(bar, expected.last)
+        XCTAssertEqual(reader.skipped, 1)
+        XCTAssertFalse(try reader.next(into: &bar))
+        XCTAssertEqual(bar, expected.last)
+    }
+
     /// Two trades in the same millisecond: strict reading stops there, skipping counts it.
     func testTickFileWithMillisecondsAndItsDuplicateTimestamp() throws {
         let path = try shared("ticksample.csv")

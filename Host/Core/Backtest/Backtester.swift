@@ -127,8 +127,7 @@ public struct Backtester {
             pipeline.process(bar)
             if pipeline.hasOpenPositions { replay.exposedBars += 1 }
             if pipeline.counts.bars & 0xFFFF == 0 { progress?(pipeline.counts.bars, bar.startNanoseconds) }
-            guard let following = try reader.next() else { break }
-            bar = following
+            guard try reader.next(into: &bar) else { break }
         }
         pipeline.end(session: session, flatten: false)
         pipeline.cancelWorkingOrders(reason: "the data ended before a bar could fill it")

@@ -107,6 +107,26 @@ public final class OHLCVReader {
     /// throws its `OHLCVError` (reading may go on after it), or with `skipInvalid` is counted
     /// in `skipped` and passed over.
     public func next() throws -> Bar? {
+        try nextRow().map(bar)
+    }
+
+    /// `next()` written into `bar`, which holds an earlier bar of this reader (its symbol is
+    /// left as it is): false at the end, with `bar` unchanged. The bar loop of a backtest
+    /// reads this way, so a bar costs no string copy and no optional.
+    public func next(into bar: inout Bar) throws -> Bool {
+        guard let row = try nextRow() else { return false }
+        bar.startNanoseconds = row.time
+        bar.intervalSeconds = parser.pointee.interval
+        bar.open = row.open
+        bar.high = row.high
+        bar.low = row.low
+        bar.close = row.close
+        bar.volume = row.volume
+        return true
+    }
+
+    @inline(__always)
+    private func nextRow() throws -> OHLCVParser.Row? {
         let state = parser
         if state.pointee.slow { return try slowNext() }
         var row = OHLCVParser.Row()
@@ -118,7 +138,7 @@ public final class OHLCVReader {
                     finish()
                     return nil
                 }
-                return bar(row)
+                return row
             case .end:
                 finish()
                 return nil
@@ -131,7 +151,6 @@ public final class OHLCVReader {
         }
     }
 
-    @inline(__always)
     private func bar(_ row: OHLCVParser.Row) -> Bar {
         Bar(symbol: symbol, startNanoseconds: row.time, intervalSeconds: parser.pointee.interval, open: row.open, high: row.high,
             low: row.low, close: row.close, volume: row.volume)
@@ -151,7 +170,7 @@ public final class OHLCVReader {
         if skippedExamples.count < Self.maxSkippedExamples { skippedExamples.append(error) }
     }
 
-    private func slowNext() throws -> Bar? {
+    private func slowNext() throws -> OHLCVParser.Row? {
         if intervalSeconds == nil { try readAhead() }
         while queueIndex < queue.count {
             let row = queue[queueIndex]
@@ -164,7 +183,7 @@ public final class OHLCVReader {
                 finish()
                 return nil
             }
-            return bar(row)
+            return row
         }
         if !queue.isEmpty { queue = [] }
         queueIndex = 0
@@ -174,7 +193,7 @@ public final class OHLCVReader {
         }
         if finished { return nil }
         parser.pointee.slow = false
-        return try next()
+        return try nextRow()
     }
 
     /// Reads up to `OHLCVInterval.lookahead` rows to settle the interval. A bad row stops the
