@@ -14,16 +14,20 @@ struct BotRoutes {
     }
 
     /// Selects the bots that want `symbol` into `selected`; returns how many there are.
+    @inline(__always)
     mutating func select(_ symbol: String) -> Int {
-        if lastSymbol != symbol {
-            if let known = indicesOf[symbol] {
-                selected = known
-            } else {
-                selected = bots.indices.filter { bots[$0].wants(symbol) }
-                indicesOf[symbol] = selected
-            }
-            lastSymbol = symbol
-        }
+        if lastSymbol != symbol { selectOther(symbol) }
         return selected.count
+    }
+
+    @inline(never)
+    private mutating func selectOther(_ symbol: String) {
+        if let known = indicesOf[symbol] {
+            selected = known
+        } else {
+            selected = bots.indices.filter { bots[$0].wants(symbol) }
+            indicesOf[symbol] = selected
+        }
+        lastSymbol = symbol
     }
 }

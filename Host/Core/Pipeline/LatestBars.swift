@@ -9,11 +9,17 @@ struct LatestBars {
     private var current = Bar(symbol: "", startNanoseconds: 0, intervalSeconds: 0, open: 0, high: 0, low: 0, close: 0, volume: 0)
     private var currentSlot = -1
 
+    @inline(__always)
     mutating func update(_ bar: Bar) {
         if currentSlot >= 0, current.symbol == bar.symbol {
             Self.copyValues(of: bar, into: &current)
             return
         }
+        switchSymbol(to: bar)
+    }
+
+    @inline(never)
+    private mutating func switchSymbol(to bar: Bar) {
         if currentSlot >= 0 { bars[currentSlot] = current }
         if let slot = slotOf[bar.symbol] {
             currentSlot = slot

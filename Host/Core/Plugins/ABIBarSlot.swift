@@ -24,11 +24,9 @@ final class ABIBarSlot {
 
     /// Writes `bar` into the slot; valid until the next `load`.
     @discardableResult
+    @inline(__always)
     func load(_ bar: Bar) -> UnsafePointer<tbot_bar_t> {
-        if bar.symbol != lastSymbol || pointer.pointee.symbol == nil {
-            pointer.pointee.symbol = UnsafePointer(text(of: bar.symbol))
-            lastSymbol = bar.symbol
-        }
+        if bar.symbol != lastSymbol || pointer.pointee.symbol == nil { loadSymbol(bar.symbol) }
         pointer.pointee.interval_seconds = bar.intervalSeconds
         pointer.pointee.start_ns = bar.startNanoseconds
         pointer.pointee.open = bar.open
@@ -37,6 +35,12 @@ final class ABIBarSlot {
         pointer.pointee.close = bar.close
         pointer.pointee.volume = bar.volume
         return UnsafePointer(pointer)
+    }
+
+    @inline(never)
+    private func loadSymbol(_ symbol: String) {
+        pointer.pointee.symbol = UnsafePointer(text(of: symbol))
+        lastSymbol = symbol
     }
 
     private func text(of symbol: String) -> UnsafeMutablePointer<CChar> {

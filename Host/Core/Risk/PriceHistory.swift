@@ -38,7 +38,19 @@ public struct PriceHistory: Sendable {
 
     /// Bars arrive in time order per symbol. A bar of an earlier day than the last recorded one
     /// is ignored: rewriting a finished day would change answers already given for it.
+    @inline(__always)
     public mutating func observe(_ bar: Bar) {
+        // The common case inline in the caller: the symbol and day of the previous bar.
+        if hotSlot >= 0, hotSymbol == bar.symbol, Self.dayIndex(ofNanoseconds: bar.startNanoseconds) == hot.day {
+            hot.close = bar.close
+            hot.volume += bar.volume
+            return
+        }
+        observeOther(bar)
+    }
+
+    @inline(never)
+    private mutating func observeOther(_ bar: Bar) {
         let day = Self.dayIndex(ofNanoseconds: bar.startNanoseconds)
         if hotSlot < 0 || hotSymbol != bar.symbol {
             if hotSlot >= 0 { latest[hotSlot] = hot }

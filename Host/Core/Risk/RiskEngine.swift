@@ -90,6 +90,7 @@ public final class RiskEngine {
     }
 
     /// Every bar: the daily closes and volumes the volume and correlation rules read.
+    @inline(__always)
     public func observe(_ bar: Bar) { history.observe(bar) }
 
     /// The capital per-trade risk, position size, heat and the circuit breaker are measured against.
