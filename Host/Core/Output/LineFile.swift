@@ -4,7 +4,7 @@ import Foundation
 /// as it is made instead of being held in memory until the end.
 final class LineFile {
     private let handle: FileHandle
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
     private static let flushSize = 1 << 16
     /// The first write that failed; `close` throws it, so a lost line fails the run.
     private var failure: Error?
@@ -19,7 +19,11 @@ final class LineFile {
     }
 
     func append(_ line: String) {
-        buffer.append(contentsOf: line.utf8)
+        // One copy of the text's bytes: appending its UTF-8 view element by element cost more
+        // than making the line.
+        if line.utf8.withContiguousStorageIfAvailable({ buffer.append(contentsOf: $0) }) == nil {
+            buffer.append(contentsOf: line.utf8)
+        }
         buffer.append(0x0A)
         if buffer.count >= Self.flushSize { flush() }
     }
@@ -33,7 +37,7 @@ final class LineFile {
 
     private func flush() {
         guard !buffer.isEmpty, failure == nil else { return }
-        do { try handle.write(contentsOf: buffer) } catch { failure = error }
+        do { try buffer.withUnsafeBytes { try handle.write(contentsOf: $0) } } catch { failure = error }
         buffer.removeAll(keepingCapacity: true)
     }
 }

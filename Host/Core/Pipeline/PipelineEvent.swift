@@ -29,9 +29,12 @@ public enum PipelineEvent: Equatable, Sendable {
     var text: String {
         switch self {
         case .intent(let i):
-            return "intent \(i.strategyID) \(i.action.rawValue) \(i.side.rawValue) \(i.symbol) rank=\(i.rank) "
-                + "entry=\(Self.twoDecimals(i.entryPrice)) stop=\(Self.twoDecimals(i.stopPrice)) target=\(Self.twoDecimals(i.targetPrice)) "
-                + "confidence=\(Self.twoDecimals(i.confidence)) tag=\(i.tag)"
+            // One interpolation: a chain of `+` copies the line once per piece.
+            return """
+                intent \(i.strategyID) \(i.action.rawValue) \(i.side.rawValue) \(i.symbol) rank=\(i.rank) \
+                entry=\(Self.twoDecimals(i.entryPrice)) stop=\(Self.twoDecimals(i.stopPrice)) target=\(Self.twoDecimals(i.targetPrice)) \
+                confidence=\(Self.twoDecimals(i.confidence)) tag=\(i.tag)
+                """
         case .intentDropped(let strategy, let reason):
             return "  dropped a malformed intent from \(strategy): \(reason)"
         case .filter(let id, .allow(let reason)):
@@ -71,8 +74,10 @@ public enum PipelineEvent: Equatable, Sendable {
         case .approvalQueued(let id, let symbol, let reason):
             return "  approval \(id) queued for \(symbol): \(reason)"
         case .settlement(let d):
-            return "  budget \(d.bot) \(d.kind.rawValue) pnl \(d.tradePnl.exactDescription) reinvested \(d.reinvested.exactDescription) "
-                + "to reserve \(d.toReserve.exactDescription) budget \(d.budgetBefore.exactDescription) -> \(d.budgetAfter.exactDescription): \(d.reason)"
+            return """
+                  budget \(d.bot) \(d.kind.rawValue) pnl \(d.tradePnl.exactDescription) reinvested \(d.reinvested.exactDescription) \
+                to reserve \(d.toReserve.exactDescription) budget \(d.budgetBefore.exactDescription) -> \(d.budgetAfter.exactDescription): \(d.reason)
+                """
         case .notification(let event):
             return "  notify \(event.level.rawValue) \(event.subject): \(event.title): \(event.message)"
         case .note(let message):
