@@ -8,22 +8,42 @@ enum FixedDecimalsText {
     private static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
 
     static func format(_ value: Double, decimals: Int) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(value, decimals: decimals, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `format` written into `bytes`.
+    static func append(_ value: Double, decimals: Int, to bytes: inout [UInt8]) {
         // Outside this range (or not finite) printf's own rules are kept by calling it.
         // value * 10^6 stays below 2^63 under 1e12.
         guard value.isFinite, value.magnitude < 1e12, decimals >= 0, decimals < powersOfTen.count else {
-            return String(format: "%.\(decimals)f", value)
+            bytes.append(contentsOf: String(format: "%.\(decimals)f", value).utf8)
+            return
         }
         let scale = powersOfTen[decimals]
         let units = scaledRounded(value.magnitude, scale: scale)
-        var text = value.sign == .minus ? "-" : ""
-        text += String(units / scale)
+        if value.sign == .minus { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(units / scale, minimumWidth: 1, to: &bytes)
         if decimals > 0 {
-            let fraction = String(units % scale)
-            text += "."
-            text += String(repeating: "0", count: decimals - fraction.count)
-            text += fraction
+            bytes.append(UInt8(ascii: "."))
+            appendDigits(units % scale, minimumWidth: decimals, to: &bytes)
         }
-        return text
+    }
+
+    /// The decimal digits of `value`, with leading zeros up to `minimumWidth` (at most 20).
+    static func appendDigits(_ value: UInt64, minimumWidth: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, filled from the end
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var index = scratch.count, rest = value
+            repeat {
+                index -= 1
+                scratch[index] = UInt8(truncatingIfNeeded: 0x30 &+ rest % 10)
+                rest /= 10
+            } while rest > 0 || scratch.count - index < minimumWidth
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[index...]))
+        }
     }
 
     /// magnitude * scale rounded half to even, from the double's exact significand and exponent.

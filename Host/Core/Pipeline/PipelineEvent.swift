@@ -22,18 +22,17 @@ public enum PipelineEvent: Equatable, Sendable {
     case note(String)
 
     public func render(at nanoseconds: Int64) -> String {
-        let stamp = UTCTimestamp.iso8601(nanoseconds: nanoseconds)
-        return "\(stamp) \(text)"
+        let line: ByteText = "\(UTCTimestamp.iso8601(nanoseconds: nanoseconds)) \(text)"
+        return line.string
     }
 
-    var text: String {
+    var text: ByteText {
         switch self {
         case .intent(let i):
-            // One interpolation: a chain of `+` copies the line once per piece.
             return """
                 intent \(i.strategyID) \(i.action.rawValue) \(i.side.rawValue) \(i.symbol) rank=\(i.rank) \
-                entry=\(Self.twoDecimals(i.entryPrice)) stop=\(Self.twoDecimals(i.stopPrice)) target=\(Self.twoDecimals(i.targetPrice)) \
-                confidence=\(Self.twoDecimals(i.confidence)) tag=\(i.tag)
+                entry=\(twoDecimals: i.entryPrice) stop=\(twoDecimals: i.stopPrice) target=\(twoDecimals: i.targetPrice) \
+                confidence=\(twoDecimals: i.confidence) tag=\(i.tag)
                 """
         case .intentDropped(let strategy, let reason):
             return "  dropped a malformed intent from \(strategy): \(reason)"
@@ -46,25 +45,25 @@ public enum PipelineEvent: Equatable, Sendable {
         case .skipped(let symbol, let reason):
             return "  skip \(symbol): \(reason)"
         case .risk(let d):
-            let place = "rank \(d.poolRank) fallback \(d.fallbackLevel)"
+            let place: ByteText = "rank \(d.poolRank) fallback \(d.fallbackLevel)"
             let target = d.symbol == d.intentSymbol ? d.symbol : "\(d.intentSymbol)->\(d.symbol)"
             if d.outcome == .approved {
-                return "  risk approve \(target) \(d.quantity.map { "\($0)" } ?? "?") shares risk \(d.riskAmount.map { "\($0)" } ?? "?") (\(place))"
-                    + (d.defense ? " DEFENSE_MODE_ACTIVE" : "")
+                return """
+                      risk approve \(target) \(d.quantity.map { "\($0)" } ?? "?") shares risk \(d.riskAmount.map { "\($0)" } ?? "?") \
+                    (\(place))\(d.defense ? " DEFENSE_MODE_ACTIVE" : "")
+                    """
             }
             return "  risk reject \(target) \(d.code?.rawValue ?? "?") (\(place)): \(d.sentence)"
         case .riskNotification(let event):
             return "  notify \(event.level.rawValue) \(event.subject): \(event.message)"
         case .order(let order, let type):
-            var line = "  order \(order.orderID) \(order.side?.rawValue ?? "?") \(order.quantity) \(order.symbol) \(type): \(order.status.rawValue)"
-            if order.status == .rejected { line += " (\(order.rejectReason))" }
-            return line
+            let reason = order.status == .rejected ? " (\(order.rejectReason))" : ""
+            return "  order \(order.orderID) \(order.side?.rawValue ?? "?") \(order.quantity) \(order.symbol) \(type): \(order.status.rawValue)\(reason)"
         case .orderError(let symbol, let message):
             return "  order \(symbol) failed: \(message)"
         case .fill(let fill, let realized):
-            var line = "  fill \(fill.fillID) \(fill.side?.rawValue ?? "?") \(fill.quantity) \(fill.symbol) @ \(Self.twoDecimals(fill.price)) fee \(fill.fee)"
-            if let realized { line += " realized \(realized)" }
-            return line
+            let result = realized.map { " realized \($0)" } ?? ""
+            return "  fill \(fill.fillID) \(fill.side?.rawValue ?? "?") \(fill.quantity) \(fill.symbol) @ \(twoDecimals: fill.price) fee \(fill.fee)\(result)"
         case .strategyError(let message):
             return "strategy error: \(message)"
         case .budgetAllowed(let symbol, let bot, let reason):
@@ -81,9 +80,7 @@ public enum PipelineEvent: Equatable, Sendable {
         case .notification(let event):
             return "  notify \(event.level.rawValue) \(event.subject): \(event.title): \(event.message)"
         case .note(let message):
-            return message
+            return "\(message)"
         }
     }
-
-    static func twoDecimals(_ value: Double) -> String { FixedDecimalsText.format(value, decimals: 2) }
 }

@@ -70,6 +70,9 @@ public final class TradingPipeline {
     private let barFilters: [FilterPlugin]
     /// The bots each symbol's bars go to.
     private var routes: BotRoutes
+    /// Each bot's strategy without a reference count: `bots` keeps them alive as long as the
+    /// pipeline, and a retain and release per bar cost as much as the rest of the call's glue.
+    private let strategies: [Unmanaged<StrategyPlugin>]
     /// The bar being processed in ABI form, shared by the broker, filters and strategies.
     private let abiBar = ABIBarSlot()
     /// False in a backtest: no operator can approve an entry or press the emergency stop
@@ -149,6 +152,7 @@ public final class TradingPipeline {
         self.budgets = budgets
         barFilters = filters.filter(\.wantsBars)
         routes = BotRoutes(bots: bots)
+        strategies = bots.map { Unmanaged.passUnretained($0.strategy) }
         lastEventID = (try? budgets?.events().last?.id ?? 0) ?? 0
     }
 
@@ -204,8 +208,7 @@ public final class TradingPipeline {
         let routed = routes.select(bar.symbol)
         for position in 0..<routed {
             let index = routes.selected[position]
-            let strategy = bots[index].strategy
-            handle(index) { try strategy.onBar(abi: raw) }
+            handle(index) { try strategies[index]._withUnsafeGuaranteedRef { try $0.onBar(abi: raw) } }
         }
     }
 
