@@ -60,8 +60,9 @@ public struct RiskCheck: Sendable, Equatable, Codable {
     }
 }
 
-/// What one rule says: pass with a sentence, or reject with a code and a sentence.
+/// What one rule says: pass with a sentence, or reject with a code and a sentence. The
+/// sentences are byte text: every entry writes some twenty of them.
 enum RuleOutcome {
-    case pass(String)
-    case reject(RiskCode, String)
+    case pass(ByteText)
+    case reject(RiskCode, ByteText)
 }

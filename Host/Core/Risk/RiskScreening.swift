@@ -14,7 +14,7 @@ extension RiskEngine {
     public func entryBlock(broker: String, at now: Int64) -> String? {
         for outcome in [RiskRules.disableAll(inForce), RiskRules.tradingDay(prepared, at: now),
                         RiskRules.killSwitch(broker: broker, halted: isHalted(broker: broker)), RiskRules.circuitBreaker(circuitBreaker?.reason)] {
-            if case .reject(let code, let detail) = outcome { return "\(code.rawValue): \(detail)" }
+            if case .reject(let code, let detail) = outcome { return "\(code.rawValue): \(detail.string)" }
         }
         return nil
     }
@@ -30,11 +30,12 @@ extension RiskEngine {
         func run(_ rule: String, _ outcome: RuleOutcome) -> Screening? {
             switch outcome {
             case .pass(let detail):
-                checks.append(RiskCheck(rule: rule, passed: true, detail: detail))
+                checks.append(RiskCheck(rule: rule, passed: true, detail: detail.string))
                 return nil
             case .reject(let code, let detail):
-                checks.append(RiskCheck(rule: rule, passed: false, code: code, detail: detail))
-                return .rejected(code, detail, checks: checks)
+                let sentence = detail.string
+                checks.append(RiskCheck(rule: rule, passed: false, code: code, detail: sentence))
+                return .rejected(code, sentence, checks: checks)
             }
         }
         if let stop = run("DISABLE_ALL_TRADES", RiskRules.disableAll(limits)) { return stop }
@@ -52,7 +53,7 @@ extension RiskEngine {
         let entry: RoutedEntry
         switch routing {
         case .failure(let rejection):
-            return run("SHORT_TYPE", .reject(rejection.code, rejection.detail))!
+            return run("SHORT_TYPE", .reject(rejection.code, "\(rejection.detail)"))!
         case .success(let routed):
             entry = routed
             _ = run("SHORT_TYPE", .pass(routed.route == "long" ? "long entry: no routing needed" : "bearish intent routed as \(routed.route)"))

@@ -23,11 +23,12 @@ extension RiskEngine {
         let prepared = self.prepared
         var checks: [RiskCheck] = []
         checks.reserveCapacity(5)
-        func reject(_ rule: String, _ code: RiskCode, _ detail: String) -> Sizing {
-            checks.append(RiskCheck(rule: rule, passed: false, code: code, detail: detail))
-            return .rejected(code, detail, checks: checks)
+        func reject(_ rule: String, _ code: RiskCode, _ detail: ByteText) -> Sizing {
+            let sentence = detail.string
+            checks.append(RiskCheck(rule: rule, passed: false, code: code, detail: sentence))
+            return .rejected(code, sentence, checks: checks)
         }
-        func pass(_ rule: String, _ detail: String) { checks.append(RiskCheck(rule: rule, passed: true, detail: detail)) }
+        func pass(_ rule: String, _ detail: ByteText) { checks.append(RiskCheck(rule: rule, passed: true, detail: detail.string)) }
 
         let weighted = min(poolCap.cut(times: share), remainingCap(broker: facts.broker))
         guard weighted > .zero else {
