@@ -113,6 +113,7 @@ public final class OHLCVReader {
     /// `next()` written into `bar`, which holds an earlier bar of this reader (its symbol is
     /// left as it is): false at the end, with `bar` unchanged. The bar loop of a backtest
     /// reads this way, so a bar costs no string copy and no optional.
+    @inline(__always)
     public func next(into bar: inout Bar) throws -> Bool {
         guard let row = try nextRow() else { return false }
         bar.startNanoseconds = row.time
