@@ -83,6 +83,15 @@ extern "C" {
 /* Private helpers (not part of the API)                                      */
 /* ------------------------------------------------------------------------- */
 
+/* The exact average's per-bar functions are forced inline: compilers otherwise keep
+ * them as calls when a plugin pushes two averages per bar, and the call costs about as
+ * much as the push. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TBOT_PRIV_HOT static inline __attribute__((always_inline))
+#else
+#define TBOT_PRIV_HOT static inline
+#endif
+
 static inline int tbot_priv_finite(double x) { return x == x && x - x == 0.0; }
 
 static inline double tbot_priv_nan(void) { return (double)NAN; }
@@ -191,8 +200,9 @@ static inline int tbot_sma_push(tbot_sma_t *s, double x) {
  * Overflow bounds: the window sum never overflows int64 because push refuses (ignores)
  * any input with |fixed| > INT64_MAX / period, i.e. period * |price| must stay below
  * about 9.22e10 (period 200: prices below 4.6e8). tbot_xsma_compare multiplies a sum
- * (< 2^63) by a period (<= 100000 < 2^17) in 128-bit arithmetic built from 64-bit
- * halves, so it cannot overflow. Period 1..TBOT_IND_MAX_PERIOD.
+ * (< 2^63) by a period (<= 100000 < 2^17): in int64 when the product fits, else in
+ * 128-bit arithmetic built from 64-bit halves, so it cannot overflow.
+ * Period 1..TBOT_IND_MAX_PERIOD.
  * `value` is sum / period / 1e8 as a double, for display and logs only. */
 #define TBOT_PRICE_FIXED_SCALE 100000000LL
 #define TBOT_PRICE_FIXED_INVALID INT64_MIN
@@ -200,7 +210,7 @@ static inline int tbot_sma_push(tbot_sma_t *s, double x) {
 /* llround(x) for |x| < 9.2e18 without the library call: x - trunc(x) is exact in double
  * arithmetic (below 2^52 it is x's fraction bits, above it is zero), so the half-way test
  * rounds half away from zero exactly as llround does. */
-static inline int64_t tbot_priv_round_half_away(double x) {
+TBOT_PRIV_HOT int64_t tbot_priv_round_half_away(double x) {
     int64_t whole = (int64_t)x;
     double fraction = x - (double)whole;
     if (fraction >= 0.5) return whole + 1;
@@ -208,10 +218,9 @@ static inline int64_t tbot_priv_round_half_away(double x) {
     return whole;
 }
 
-static inline int64_t tbot_price_fixed(double price) {
-    double scaled;
-    if (!tbot_priv_finite(price)) return TBOT_PRICE_FIXED_INVALID;
-    scaled = price * (double)TBOT_PRICE_FIXED_SCALE;
+TBOT_PRIV_HOT int64_t tbot_price_fixed(double price) {
+    double scaled = price * (double)TBOT_PRICE_FIXED_SCALE;
+    /* Also false for NaN and the infinities (a finite price never scales to either). */
     if (!(fabs(scaled) < 9.2e18)) return TBOT_PRICE_FIXED_INVALID;
     return tbot_priv_round_half_away(scaled);
 }
@@ -224,6 +233,7 @@ typedef struct tbot_xsma {
     int count;
     int head;
     int64_t max_abs; /* INT64_MAX / period: larger inputs are refused */
+    double divisor;  /* period * TBOT_PRICE_FIXED_SCALE, for value */
     int64_t *ring;
 } tbot_xsma_t;
 
@@ -241,6 +251,7 @@ static inline void tbot_xsma_free(tbot_xsma_t *s) {
     s->ring = NULL;
     s->period = 0;
     s->max_abs = 0;
+    s->divisor = 0.0;
     tbot_xsma_reset(s);
 }
 
@@ -249,30 +260,44 @@ static inline int tbot_xsma_init(tbot_xsma_t *s, int period) {
     s->ring = NULL;
     s->period = 0;
     s->max_abs = 0;
+    s->divisor = 0.0;
     tbot_xsma_reset(s);
     if (!tbot_priv_period_ok(period, 1)) return -1;
     s->ring = (int64_t *)malloc(sizeof(int64_t) * (size_t)period);
     if (s->ring == NULL) return -1;
     s->period = period;
     s->max_abs = INT64_MAX / period;
+    s->divisor = (double)period * (double)TBOT_PRICE_FIXED_SCALE;
     return 0;
 }
 
-/* Pushes a price already in 1e-8 units. */
-static inline int tbot_xsma_push_fixed(tbot_xsma_t *s, int64_t fixed) {
-    if (s == NULL || s->ring == NULL || s->period <= 0) return 0;
-    if (fixed == TBOT_PRICE_FIXED_INVALID || fixed > s->max_abs || fixed < -s->max_abs) return s->count == s->period;
+/* Pushes a price already in 1e-8 units and updates `sum` only, leaving `value` as it was:
+ * for a caller that compares sums every bar and needs the mean rarely (tbot_xsma_mean). */
+TBOT_PRIV_HOT int tbot_xsma_push_sum(tbot_xsma_t *s, int64_t fixed) {
+    /* ring is set exactly while init's parameters hold (period >= 1, max_abs, divisor). */
+    if (s == NULL || s->ring == NULL) return 0;
+    /* |fixed| <= max_abs as one unsigned comparison; TBOT_PRICE_FIXED_INVALID (INT64_MIN)
+     * is below -max_abs, so it is refused too. */
+    if ((uint64_t)fixed + (uint64_t)s->max_abs > 2 * (uint64_t)s->max_abs) return s->count == s->period;
     if (s->count == s->period) s->sum -= s->ring[s->head];
     else s->count++;
     s->ring[s->head] = fixed;
     s->head = s->head + 1 == s->period ? 0 : s->head + 1;
     s->sum += fixed;
-    if (s->count < s->period) return 0;
-    s->value = (double)s->sum / ((double)s->period * (double)TBOT_PRICE_FIXED_SCALE);
-    return 1;
+    return s->count >= s->period;
 }
 
-static inline int tbot_xsma_push(tbot_xsma_t *s, double price) {
+/* The mean of a warm window, as `value` holds it after tbot_xsma_push_fixed. */
+TBOT_PRIV_HOT double tbot_xsma_mean(const tbot_xsma_t *s) { return (double)s->sum / s->divisor; }
+
+/* Pushes a price already in 1e-8 units. */
+TBOT_PRIV_HOT int tbot_xsma_push_fixed(tbot_xsma_t *s, int64_t fixed) {
+    int warm = tbot_xsma_push_sum(s, fixed);
+    if (warm) s->value = tbot_xsma_mean(s);
+    return warm;
+}
+
+TBOT_PRIV_HOT int tbot_xsma_push(tbot_xsma_t *s, double price) {
     return tbot_xsma_push_fixed(s, tbot_price_fixed(price));
 }
 
@@ -306,9 +331,19 @@ static inline int tbot_priv_compare_ratio(int64_t sa, int pa, int64_t sb, int pb
 /* -1, 0 or 1 as a's mean is below, equal to or above b's mean, compared exactly
  * (a.sum * b.period against b.sum * a.period, without overflow). Returns 0 when either
  * is not warmed up (or NULL): check push's return before trusting a 0. */
-static inline int tbot_xsma_compare(const tbot_xsma_t *a, const tbot_xsma_t *b) {
+TBOT_PRIV_HOT int tbot_xsma_compare(const tbot_xsma_t *a, const tbot_xsma_t *b) {
     if (a == NULL || b == NULL || a->period <= 0 || b->period <= 0) return 0;
     if (a->count != a->period || b->count != b->period) return 0;
+#if defined(__GNUC__) || defined(__clang__)
+    {
+        /* Usually both products fit int64 (any quote below 9.2e10 / (period a * period b),
+         * 9.2e6 for 50 and 200): one multiplication each. */
+        int64_t left, right;
+        if (!__builtin_mul_overflow(a->sum, (int64_t)b->period, &left) &&
+            !__builtin_mul_overflow(b->sum, (int64_t)a->period, &right))
+            return (left > right) - (left < right);
+    }
+#endif
     return tbot_priv_compare_ratio(a->sum, a->period, b->sum, b->period);
 }
 

@@ -42,27 +42,17 @@ private nonisolated(unsafe) let simulation = allocateOnce(tbot_broker_simulation
     size: cSize(tbot_broker_simulation_t.self),
     on_bar: { pointer, bar, err, errCap in
         // The bar path, millions of times a second in a backtest. For a symbol seen before
-        // with no working orders it is a C-string lookup (usually one comparison) and two
-        // stores: no String, no dictionary, no allocation, no reference counting. With
-        // working orders, a bar inside their trigger band is as cheap.
+        // with no working orders it is a C-string comparison (with the symbol the replay's
+        // order predicts) and three stores: no String, no dictionary, no allocation, no
+        // reference counting. With working orders, a bar inside their trigger band is as cheap.
         if let pointer, let bar, let symbol = bar.pointee.symbol {
-            let close = bar.pointee.close
-            if close.isFinite && close > 0 {
+            // Finite and positive: the bit patterns of +0 and of everything from +infinity
+            // up (NaNs, negatives) fall outside 1..<infinity's, checked as one comparison.
+            if bar.pointee.close.bitPattern &- 1 < Double.infinity.bitPattern &- 1 {
                 let header = Unmanaged<PaperBroker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { $0.marketHeader }
-                let slot = header.find(symbol)
-                if slot >= 0 {
-                    let entry = header.pointee.slots + slot
-                    let start = bar.pointee.start_ns
-                    entry.pointee.close = close
-                    entry.pointee.startNs = start
-                    entry.pointee.volume = bar.pointee.volume
-                    if entry.pointee.working == 0 { return TBOT_OK }
-                    // NaN fails these comparisons and goes to the checks of the slow path.
-                    if bar.pointee.low > entry.pointee.triggerLow && bar.pointee.high < entry.pointee.triggerHigh
-                        && start < entry.pointee.expiresNs { return TBOT_OK }
-                }
-                // A new symbol, or orders to evaluate.
-                return slowBar(pointer, bar, slot, err, errCap)
+                let slot = header.predicted(symbol)
+                if slot >= 0 { return storeBar(pointer, bar, header, slot, err, errCap) }
+                return lookUpBar(pointer, bar, header, symbol, err, errCap)
             }
         }
         // Errors: a NULL argument or an unusable close.
@@ -70,7 +60,35 @@ private nonisolated(unsafe) let simulation = allocateOnce(tbot_broker_simulation
     }
 ))
 
-/// Everything on_bar does besides the fast path, out of line so that the fast path stays
+/// Stores the bar (usable close) in its symbol's slot; the symbol's working orders, when
+/// the bar may reach them, go to the slow path.
+@inline(__always)
+private func storeBar(_ pointer: UnsafeMutableRawPointer, _ bar: UnsafePointer<tbot_bar_t>,
+                      _ header: UnsafeMutablePointer<MarketHeader>, _ slot: Int,
+                      _ err: UnsafeMutablePointer<CChar>?, _ errCap: UInt32) -> tbot_status_t {
+    let entry = header.pointee.slots + slot
+    let start = bar.pointee.start_ns
+    entry.pointee.close = bar.pointee.close
+    entry.pointee.startNs = start
+    entry.pointee.volume = bar.pointee.volume
+    if entry.pointee.working == 0 { return TBOT_OK }
+    // NaN fails these comparisons and goes to the checks of the slow path.
+    if bar.pointee.low > entry.pointee.triggerLow && bar.pointee.high < entry.pointee.triggerHigh
+        && start < entry.pointee.expiresNs { return TBOT_OK }
+    return slowBar(pointer, bar, slot, err, errCap)
+}
+
+/// A bar whose symbol is not the predicted one: found by hash, or new (the slow path adds it).
+@inline(never)
+private func lookUpBar(_ pointer: UnsafeMutableRawPointer, _ bar: UnsafePointer<tbot_bar_t>,
+                       _ header: UnsafeMutablePointer<MarketHeader>, _ symbol: UnsafePointer<CChar>,
+                       _ err: UnsafeMutablePointer<CChar>?, _ errCap: UInt32) -> tbot_status_t {
+    let slot = header.lookUp(symbol)
+    if slot >= 0 { return storeBar(pointer, bar, header, slot, err, errCap) }
+    return slowBar(pointer, bar, -1, err, errCap)
+}
+
+/// Everything on_bar does besides storing the bar, out of line so that the fast path stays
 /// a small function.
 @inline(never)
 private func slowBar(_ pointer: UnsafeMutableRawPointer?, _ bar: UnsafePointer<tbot_bar_t>?, _ slot: Int,

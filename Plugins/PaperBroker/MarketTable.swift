@@ -67,17 +67,20 @@ private func symbolHash(_ symbol: UnsafePointer<CChar>) -> Int {
 }
 
 extension UnsafeMutablePointer where Pointee == MarketHeader {
-    /// The slot of `symbol`, or -1 when the table has none yet. Allocation-free.
+    /// The slot of `symbol` when it is the one whose bar followed the last bar's symbol the
+    /// last time (a replay's usual case), else -1. Allocation-free.
     @inline(__always)
-    func find(_ symbol: UnsafePointer<CChar>) -> Int {
+    func predicted(_ symbol: UnsafePointer<CChar>) -> Int {
         let last = pointee.last
-        if last >= 0 {
-            let predicted = Int(pointee.slots[last].next)
-            if sameSymbol(symbol, pointee.names + predicted * symbolStride) {
-                pointee.last = predicted
-                return predicted
-            }
-        }
+        guard last >= 0 else { return -1 }
+        let predicted = Int(pointee.slots[last].next)
+        guard sameSymbol(symbol, pointee.names + predicted * symbolStride) else { return -1 }
+        pointee.last = predicted
+        return predicted
+    }
+
+    /// The slot of `symbol` by hash, or -1 when the table has none yet. Allocation-free.
+    func lookUp(_ symbol: UnsafePointer<CChar>) -> Int {
         let found = probe(symbol)
         if found >= 0 { noteSeen(found) }
         return found

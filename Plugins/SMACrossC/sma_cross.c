@@ -23,6 +23,14 @@
 #define MAX_SYMBOLS 64
 #define MAX_SLOW 1000
 
+/* Kept out of on_bar, which runs for every bar: its rare branches would otherwise make it
+ * save more registers and reserve a message buffer on every call. */
+#if defined(__GNUC__) || defined(__clang__)
+#define RARE __attribute__((noinline, cold))
+#else
+#define RARE
+#endif
+
 /* Rolling state of one symbol: both exact averages, O(1) per bar. */
 typedef struct symbol_state {
     char symbol[TBOT_SYMBOL_CAP];
@@ -38,6 +46,8 @@ typedef struct sma_cross {
     double stop_pct;
     double target_pct;
     long long size; /* whole shares per entry; 0 = the host sizes */
+    int params_ok;  /* params_invalid found nothing: parameters only change in create */
+    int last;       /* index of the last bar's symbol, -1 before the first */
     int symbol_count;
     symbol_state_t symbols[MAX_SYMBOLS];
 } sma_cross_t;
@@ -99,6 +109,28 @@ static int apply_param(sma_cross_t *s, const char *key, const char *value, char 
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+/* Writes why the parameters are unusable, or returns 0 when they are fine. create keeps
+ * the verdict for on_bar (which must never run on bad parameters); self_check reports it. */
+static int params_invalid(const sma_cross_t *s, char *msg, size_t cap) {
+    if (s->fast < 1) {
+        snprintf(msg, cap, "fast (%lld) must be at least 1", s->fast);
+    } else if (s->slow <= s->fast) {
+        snprintf(msg, cap, "slow (%lld) must be greater than fast (%lld)", s->slow, s->fast);
+    } else if (s->slow > MAX_SLOW) {
+        snprintf(msg, cap, "slow (%lld) must be at most %d", s->slow, MAX_SLOW);
+    } else if (!(s->stop_pct > 0.0 && s->stop_pct < 0.5)) {
+        snprintf(msg, cap, "stop_pct (%g) must be greater than 0 and less than 0.5", s->stop_pct);
+    } else if (!(s->target_pct > 0.0 && s->target_pct < 1.0)) {
+        snprintf(msg, cap, "target_pct (%g) must be greater than 0 and less than 1",
+                 s->target_pct);
+    } else if (s->size < 0 || s->size > 1000000000LL) {
+        snprintf(msg, cap, "size (%lld) must be from 0 (the host sizes) to 1000000000 shares", s->size);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 static void *sma_create(const tbot_host_t *host, const tbot_params_t *params, char *err,
                         uint32_t err_cap) {
     sma_cross_t *s = calloc(1, sizeof *s);
@@ -118,6 +150,9 @@ static void *sma_create(const tbot_host_t *host, const tbot_params_t *params, ch
             return NULL;
         }
     }
+    char reason[TBOT_REASON_CAP];
+    s->params_ok = !params_invalid(s, reason, sizeof reason);
+    s->last = -1;
     if (host != NULL && host->log != NULL) {
         char line[128];
         snprintf(line, sizeof line, "sma_cross_c created: fast=%lld slow=%lld size=%lld", s->fast, s->slow,
@@ -134,6 +169,7 @@ static void reset_symbols(sma_cross_t *s) {
     }
     memset(s->symbols, 0, sizeof s->symbols);
     s->symbol_count = 0;
+    s->last = -1;
 }
 
 static void sma_destroy(void *instance) {
@@ -141,28 +177,6 @@ static void sma_destroy(void *instance) {
     if (s == NULL) return;
     reset_symbols(s);
     free(s);
-}
-
-/* Writes why the parameters are unusable, or returns 0 when they are fine.
- * Shared by self_check and on_bar (which must never run on bad parameters). */
-static int params_invalid(const sma_cross_t *s, char *msg, size_t cap) {
-    if (s->fast < 1) {
-        snprintf(msg, cap, "fast (%lld) must be at least 1", s->fast);
-    } else if (s->slow <= s->fast) {
-        snprintf(msg, cap, "slow (%lld) must be greater than fast (%lld)", s->slow, s->fast);
-    } else if (s->slow > MAX_SLOW) {
-        snprintf(msg, cap, "slow (%lld) must be at most %d", s->slow, MAX_SLOW);
-    } else if (!(s->stop_pct > 0.0 && s->stop_pct < 0.5)) {
-        snprintf(msg, cap, "stop_pct (%g) must be greater than 0 and less than 0.5", s->stop_pct);
-    } else if (!(s->target_pct > 0.0 && s->target_pct < 1.0)) {
-        snprintf(msg, cap, "target_pct (%g) must be greater than 0 and less than 1",
-                 s->target_pct);
-    } else if (s->size < 0 || s->size > 1000000000LL) {
-        snprintf(msg, cap, "size (%lld) must be from 0 (the host sizes) to 1000000000 shares", s->size);
-    } else {
-        return 0;
-    }
-    return 1;
 }
 
 static tbot_status_t sma_self_check(void *instance, char *reason, uint32_t reason_cap) {
@@ -195,6 +209,15 @@ static tbot_status_t sma_session_end(void *instance, const tbot_session_t *sessi
     return TBOT_OK; /* crossovers only; the host flattens what is left */
 }
 
+/* True when `symbol` is the stored name (NUL-terminated within TBOT_SYMBOL_CAP). Inline:
+ * stops at the first difference, so it never reads past the end of `symbol`. */
+static inline int same_symbol(const char *stored, const char *symbol) {
+    for (int i = 0;; i++) {
+        if (stored[i] != symbol[i]) return 0;
+        if (stored[i] == '\0') return 1;
+    }
+}
+
 /* Finds or adds the state of `symbol` into *out. */
 static tbot_status_t state_for(sma_cross_t *s, const char *symbol, symbol_state_t **out,
                                char *err, uint32_t err_cap) {
@@ -225,9 +248,23 @@ static tbot_status_t state_for(sma_cross_t *s, const char *symbol, symbol_state_
     return TBOT_OK;
 }
 
-static void emit_cross(const sma_cross_t *s, const tbot_intent_sink_t *sink,
-                                const char *symbol, int up, double close, double fast,
-                                double slow) {
+/* Makes `symbol`'s state (checked for length, found or added) the last one, for a symbol
+ * other than the last bar's. */
+RARE static tbot_status_t find_state(sma_cross_t *s, const char *symbol, char *err, uint32_t err_cap) {
+    if (strlen(symbol) >= TBOT_SYMBOL_CAP) {
+        char msg[TBOT_REASON_CAP];
+        snprintf(msg, sizeof msg, "symbol %s is longer than %d bytes", symbol, TBOT_SYMBOL_CAP - 1);
+        tbot_copy_string(err, err_cap, msg);
+        return TBOT_ERR_INVALID_ARGUMENT;
+    }
+    symbol_state_t *st = NULL;
+    tbot_status_t found = state_for(s, symbol, &st, err, err_cap);
+    if (found == TBOT_OK) s->last = (int)(st - s->symbols);
+    return found;
+}
+
+RARE static void emit_cross(const sma_cross_t *s, const tbot_intent_sink_t *sink,
+                            const char *symbol, int up, double close, double fast, double slow) {
     tbot_intent_t intent;
     memset(&intent, 0, sizeof intent);
     intent.size = sizeof intent;
@@ -249,38 +286,43 @@ static void emit_cross(const sma_cross_t *s, const tbot_intent_sink_t *sink,
     (void)sink->emit(sink->sink_ctx, &intent);
 }
 
+/* Why on_bar cannot run: bad parameters first (it must never run on them), then a
+ * missing argument. */
+RARE static tbot_status_t refuse_bar(const sma_cross_t *s, char *err, uint32_t err_cap) {
+    char msg[TBOT_REASON_CAP];
+    if (!s->params_ok) {
+        params_invalid(s, msg, sizeof msg);
+        tbot_copy_string(err, err_cap, msg);
+    } else {
+        tbot_copy_string(err, err_cap, "on_bar needs a bar with a symbol and a sink");
+    }
+    return TBOT_ERR_INVALID_ARGUMENT;
+}
+
 static tbot_status_t sma_on_bar(void *instance, const tbot_bar_t *bar,
                                 const tbot_intent_sink_t *sink, char *err, uint32_t err_cap) {
     sma_cross_t *s = instance;
-    char msg[TBOT_REASON_CAP];
-    if (params_invalid(s, msg, sizeof msg)) {
-        tbot_copy_string(err, err_cap, msg);
-        return TBOT_ERR_INVALID_ARGUMENT;
+    if (!s->params_ok || bar == NULL || bar->symbol == NULL || sink == NULL || sink->emit == NULL) {
+        return refuse_bar(s, err, err_cap);
     }
-    if (bar == NULL || bar->symbol == NULL || sink == NULL || sink->emit == NULL) {
-        tbot_copy_string(err, err_cap, "on_bar needs a bar with a symbol and a sink");
-        return TBOT_ERR_INVALID_ARGUMENT;
+    /* A replay usually repeats the last bar's symbol: one short comparison, no search. */
+    if (s->last < 0 || !same_symbol(s->symbols[s->last].symbol, bar->symbol)) {
+        tbot_status_t found = find_state(s, bar->symbol, err, err_cap);
+        if (found != TBOT_OK) return found;
     }
-    if (strlen(bar->symbol) >= TBOT_SYMBOL_CAP) {
-        snprintf(msg, sizeof msg, "symbol %s is longer than %d bytes", bar->symbol,
-                 TBOT_SYMBOL_CAP - 1);
-        tbot_copy_string(err, err_cap, msg);
-        return TBOT_ERR_INVALID_ARGUMENT;
-    }
-    symbol_state_t *st = NULL;
-    tbot_status_t found = state_for(s, bar->symbol, &st, err, err_cap);
-    if (found != TBOT_OK) return found;
+    symbol_state_t *st = &s->symbols[s->last];
 
-    /* Both averages take the same exact price: converted once. */
+    /* Both averages take the same exact price: converted once. The rule reads only the
+     * sums; the double means are computed when a cross is emitted. */
     int64_t close = tbot_price_fixed(bar->close);
-    int warm = tbot_xsma_push_fixed(&st->fast, close);
-    warm = tbot_xsma_push_fixed(&st->slow, close) && warm;
+    int warm = tbot_xsma_push_sum(&st->fast, close);
+    warm = tbot_xsma_push_sum(&st->slow, close) && warm;
     if (!warm) return TBOT_OK;
 
     int sign = tbot_xsma_compare(&st->fast, &st->slow);
     if (sign == 0) return TBOT_OK; /* an exact tie neither fires nor resets */
     if (st->last_sign != 0 && sign != st->last_sign) {
-        emit_cross(s, sink, st->symbol, sign > 0, bar->close, st->fast.value, st->slow.value);
+        emit_cross(s, sink, st->symbol, sign > 0, bar->close, tbot_xsma_mean(&st->fast), tbot_xsma_mean(&st->slow));
     }
     st->last_sign = sign;
     return TBOT_OK;

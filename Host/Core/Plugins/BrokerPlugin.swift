@@ -4,36 +4,41 @@ import TBotPluginAPI
 public final class BrokerPlugin {
     public let instance: PluginInstance
     private let api: tbot_broker_api_t
-    private let simulation: tbot_broker_simulation_t?
+    // The simulation's bar feed (nil for real brokers), ready to call on every bar.
+    private let handle: UnsafeMutableRawPointer
+    private let simulationOnBar: BarFunction?
+    private let barMessages = PluginMessageBuffer()
 
     public var id: String { instance.info.id }
     /// Retries transient failures of every call but the simulation's feed; nil: one attempt.
     public var retry: BrokerRetry?
     /// True for brokers that take the market from the host (paper, backtest).
-    public var isSimulated: Bool { simulation != nil }
+    public var isSimulated: Bool { simulationOnBar != nil }
 
     public init?(_ instance: PluginInstance) {
         guard instance.info.kind == .broker, let table = instance.descriptor.functions,
               let api = try? FunctionTables.broker(table).get() else { return nil }
         self.instance = instance
         self.api = api
-        simulation = instance.extensionTable(TBOT_EXT_BROKER_SIMULATION).flatMap {
+        handle = instance.handle
+        simulationOnBar = instance.extensionTable(TBOT_EXT_BROKER_SIMULATION).flatMap {
             ABIStruct.read($0, baseline: ABIStruct.baseline(through: \tbot_broker_simulation_t.on_bar), as: tbot_broker_simulation_t.self)
-        }.flatMap { $0.on_bar == nil ? nil : $0 }
+        }.flatMap { $0.on_bar }
     }
 
     public func hasCapability(_ id: String) -> Bool { instance.hasCapability(id) }
 
     /// Feeds a simulated broker the bar before strategies see it; a no-op for real brokers.
     public func marketBar(_ bar: Bar) throws {
-        guard simulation != nil else { return }
+        guard simulationOnBar != nil else { return }
         try bar.withABI { try marketBar(abi: $0) }
     }
 
     /// Feeds a bar already in ABI form (the pipeline's shared slot).
     func marketBar(abi raw: UnsafePointer<tbot_bar_t>) throws {
-        guard let simulation else { return }
-        try PluginCallError.check(id, "simulation.on_bar") { simulation.on_bar(instance.handle, raw, $0, $1) }
+        guard let simulationOnBar else { return }
+        let status = simulationOnBar(handle, raw, barMessages.prepared(), barMessages.capacity)
+        if status != TBOT_OK { try barMessages.raise(instance, "simulation.on_bar", status) }
     }
 
     public func account() throws -> BrokerAccount {

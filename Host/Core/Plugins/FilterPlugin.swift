@@ -13,6 +13,10 @@ public final class FilterPlugin {
     private let api: tbot_filter_api_t
     /// ABI 1.1: the filter wants every bar (indicator state); nil when it judges intents alone.
     private let bars: tbot_filter_bars_t?
+    // The bar feed's call (nil without the feed), ready to make on every bar.
+    private let handle: UnsafeMutableRawPointer
+    private let barsOnBar: BarFunction?
+    private let barMessages = PluginMessageBuffer()
 
     public var id: String { instance.info.id }
     /// True when the filter takes the bar feed (TBOT_EXT_FILTER_BARS).
@@ -23,9 +27,11 @@ public final class FilterPlugin {
               let api = try? FunctionTables.filter(table).get() else { return nil }
         self.instance = instance
         self.api = api
+        handle = instance.handle
         bars = instance.extensionTable(TBOT_EXT_FILTER_BARS).flatMap {
             ABIStruct.read($0, baseline: ABIStruct.baseline(through: \tbot_filter_bars_t.session_start), as: tbot_filter_bars_t.self)
         }.flatMap { $0.on_bar == nil ? nil : $0 }
+        barsOnBar = bars?.on_bar
     }
 
     /// Delivers one bar to a filter that takes the feed; a no-op for the others.
@@ -36,8 +42,9 @@ public final class FilterPlugin {
 
     /// Delivers a bar already in ABI form (the pipeline's shared slot).
     func marketBar(abi raw: UnsafePointer<tbot_bar_t>) throws {
-        guard let bars else { return }
-        try PluginCallError.check(id, "bars.on_bar") { bars.on_bar(instance.handle, raw, $0, $1) }
+        guard let barsOnBar else { return }
+        let status = barsOnBar(handle, raw, barMessages.prepared(), barMessages.capacity)
+        if status != TBOT_OK { try barMessages.raise(instance, "bars.on_bar", status) }
     }
 
     /// Tells a filter that takes the feed that a session begins (its session_start may be NULL).

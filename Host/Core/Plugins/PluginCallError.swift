@@ -43,3 +43,39 @@ public struct PluginCallError: Error, Equatable, CustomStringConvertible {
         if let failure { throw failure }
     }
 }
+
+/// The shape of the per-bar feeds of simulated brokers and filters (tbot_broker_simulation_t
+/// and tbot_filter_bars_t on_bar).
+typealias BarFunction = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<tbot_bar_t>?, UnsafeMutablePointer<CChar>?,
+                                        UInt32) -> tbot_status_t
+
+/// The error buffer of one plugin function called on every bar, allocated once with the
+/// wrapper that owns it and reused: no allocation, closure or reference counting per call.
+/// One call at a time uses it (the bar feed is single-threaded); the text is read only on
+/// a failure, with the same rules as `PluginCallError.check`.
+struct PluginMessageBuffer: ~Copyable {
+    private let base: UnsafeMutablePointer<CChar>
+    let capacity = UInt32(CStrings.messageCapacity)
+
+    init() {
+        base = .allocate(capacity: CStrings.messageCapacity)
+        base.initialize(repeating: 0, count: CStrings.messageCapacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The buffer, emptied for the next call.
+    @inline(__always)
+    func prepared() -> UnsafeMutablePointer<CChar> {
+        base[0] = 0
+        return base
+    }
+
+    /// Throws the error of a call to `instance`'s `function` that returned `status` (not
+    /// TBOT_OK). Out of line: the calls' success path stays small.
+    @inline(never)
+    func raise(_ instance: PluginInstance, _ function: String, _ status: tbot_status_t) throws -> Never {
+        base[CStrings.messageCapacity - 1] = 0
+        throw PluginCallError(pluginID: instance.info.id, function: function, status: status, message: String(cString: base))
+    }
+}

@@ -26,14 +26,24 @@ public final class StrategyPlugin {
     public let instance: PluginInstance
     private let api: tbot_strategy_api_t
     private let collector: IntentCollector
+    // The bar path's call, ready to make: function, instance and error buffer held here.
+    private let handle: UnsafeMutableRawPointer
+    private let onBarFunction: OnBarFunction
+    private let barMessages = PluginMessageBuffer()
+
+    private typealias OnBarFunction = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<tbot_bar_t>?,
+                                                      UnsafePointer<tbot_intent_sink_t>?, UnsafeMutablePointer<CChar>?,
+                                                      UInt32) -> tbot_status_t
 
     public var id: String { instance.info.id }
 
     public init?(_ instance: PluginInstance) {
         guard instance.info.kind == .strategy, let table = instance.descriptor.functions,
-              let api = try? FunctionTables.strategy(table).get() else { return nil }
+              let api = try? FunctionTables.strategy(table).get(), let onBar = api.on_bar else { return nil }
         self.instance = instance
         self.api = api
+        handle = instance.handle
+        onBarFunction = onBar
         collector = IntentCollector(strategyID: instance.info.id)
     }
 
@@ -51,9 +61,8 @@ public final class StrategyPlugin {
     /// Delivers a bar already in ABI form (the pipeline's shared slot).
     func onBar(abi raw: UnsafePointer<tbot_bar_t>) throws -> [TradeIntent] {
         collector.reset()
-        try collector.withSink { sink in
-            try PluginCallError.check(id, "on_bar") { api.on_bar(instance.handle, raw, sink, $0, $1) }
-        }
+        let status = onBarFunction(handle, raw, collector.sink, barMessages.prepared(), barMessages.capacity)
+        if status != TBOT_OK { try barMessages.raise(instance, "on_bar", status) }
         return collector.ranked()
     }
 
@@ -76,29 +85,53 @@ final class IntentCollector {
     let strategyID: String
     private(set) var intents: [TradeIntent] = []
     private(set) var rejected: [IntentRejection] = []
+    /// Something was accepted or rejected since the last reset.
+    private var emitted = false
+    /// The sink plugins emit into, at one address for the collector's life.
+    let sink: UnsafeMutablePointer<tbot_intent_sink_t>
 
-    init(strategyID: String) { self.strategyID = strategyID }
+    init(strategyID: String) {
+        self.strategyID = strategyID
+        sink = .allocate(capacity: 1)
+        sink.initialize(to: tbot_intent_sink_t(size: ABIStruct.size(tbot_intent_sink_t.self), sink_ctx: nil, emit: collectIntent))
+        sink.pointee.sink_ctx = Unmanaged.passUnretained(self).toOpaque()
+    }
 
+    deinit { sink.deallocate() }
+
+    /// Nothing to do after a call that emitted nothing, the usual bar. Storage is dropped,
+    /// not kept: an empty list then needs no reference counting when it is returned.
+    @inline(__always)
     func reset() {
-        if !intents.isEmpty { intents.removeAll(keepingCapacity: true) }
-        if !rejected.isEmpty { rejected.removeAll(keepingCapacity: true) }
+        if emitted { clear() }
+    }
+
+    private func clear() {
+        intents = []
+        rejected = []
+        emitted = false
     }
 
     /// Stable sort by rank: equal ranks keep the order they were emitted in.
+    @inline(__always)
     func ranked() -> [TradeIntent] {
+        if !emitted { return [] }
+        return rankedEmitted()
+    }
+
+    private func rankedEmitted() -> [TradeIntent] {
         if intents.count < 2 { return intents }
         return intents.enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }.map(\.element)
     }
 
     func withSink<T>(_ body: (UnsafePointer<tbot_intent_sink_t>) throws -> T) rethrows -> T {
-        var sink = tbot_intent_sink_t(size: ABIStruct.size(tbot_intent_sink_t.self),
-                                      sink_ctx: Unmanaged.passUnretained(self).toOpaque(), emit: collectIntent)
-        return try withUnsafePointer(to: &sink) { try body($0) }
+        try body(sink)
     }
 
     static let intentBaseline = ABIStruct.baseline(through: \tbot_intent_t.tag)
 
     fileprivate func accept(_ pointer: UnsafeRawPointer) -> tbot_status_t {
+        emitted = true
         guard let raw = ABIStruct.read(pointer, baseline: Self.intentBaseline, as: tbot_intent_t.self) else {
             let size = ABIStruct.declaredSize(pointer)
             rejected.append(IntentRejection("intent size \(size) is smaller than ABI 1.0's \(Self.intentBaseline)"))
