@@ -23,12 +23,14 @@
 #define MAX_SYMBOLS 64
 #define MAX_SLOW 1000
 
-/* Kept out of on_bar, which runs for every bar: its rare branches would otherwise make it
- * save more registers and reserve a message buffer on every call. */
+/* on_bar runs for every bar: its rare branches are kept out of it (they would make it save
+ * registers and reserve a message buffer on every call) and its common one inside it. */
 #if defined(__GNUC__) || defined(__clang__)
 #define RARE __attribute__((noinline, cold))
+#define HOT __attribute__((always_inline))
 #else
 #define RARE
+#define HOT
 #endif
 
 /* Rolling state of one symbol: both exact averages, O(1) per bar. */
@@ -248,30 +250,17 @@ static tbot_status_t state_for(sma_cross_t *s, const char *symbol, symbol_state_
     return TBOT_OK;
 }
 
-/* Makes `symbol`'s state (checked for length, found or added) the last one, for a symbol
- * other than the last bar's. */
-RARE static tbot_status_t find_state(sma_cross_t *s, const char *symbol, char *err, uint32_t err_cap) {
-    if (strlen(symbol) >= TBOT_SYMBOL_CAP) {
-        char msg[TBOT_REASON_CAP];
-        snprintf(msg, sizeof msg, "symbol %s is longer than %d bytes", symbol, TBOT_SYMBOL_CAP - 1);
-        tbot_copy_string(err, err_cap, msg);
-        return TBOT_ERR_INVALID_ARGUMENT;
-    }
-    symbol_state_t *st = NULL;
-    tbot_status_t found = state_for(s, symbol, &st, err, err_cap);
-    if (found == TBOT_OK) s->last = (int)(st - s->symbols);
-    return found;
-}
-
-RARE static void emit_cross(const sma_cross_t *s, const tbot_intent_sink_t *sink,
-                            const char *symbol, int up, double close, double fast, double slow) {
+/* Emits the cross the bar just made. Returns TBOT_OK: a rejected intent is the host's to
+ * log, and the strategy's state is still right. */
+RARE static tbot_status_t emit_cross(const sma_cross_t *s, const tbot_intent_sink_t *sink,
+                                     const symbol_state_t *st, int up, double close) {
     tbot_intent_t intent;
     memset(&intent, 0, sizeof intent);
     intent.size = sizeof intent;
     intent.action = up ? TBOT_INTENT_ENTER : TBOT_INTENT_EXIT;
     intent.side = up ? TBOT_SIDE_BUY : TBOT_SIDE_SELL;
     intent.rank = 1;
-    tbot_copy_string(intent.symbol, sizeof intent.symbol, symbol);
+    tbot_copy_string(intent.symbol, sizeof intent.symbol, st->symbol);
     intent.entry_price = close;
     if (up) {
         intent.stop_price = close * (1.0 - s->stop_pct);
@@ -279,11 +268,47 @@ RARE static void emit_cross(const sma_cross_t *s, const tbot_intent_sink_t *sink
         intent.max_quantity = s->size * TBOT_QTY_SCALE;
     }
     /* 1% of separation between the averages is full confidence. */
+    double fast = tbot_xsma_mean(&st->fast), slow = tbot_xsma_mean(&st->slow);
     double confidence = fabs(fast - slow) / slow * 100.0;
     intent.confidence = confidence < 1.0 ? confidence : 1.0;
     tbot_copy_string(intent.tag, sizeof intent.tag, up ? "sma_cross_up" : "sma_cross_down");
-    /* A rejected intent is the host's to log; the strategy's state is still right. */
     (void)sink->emit(sink->sink_ctx, &intent);
+    return TBOT_OK;
+}
+
+/* One bar for the symbol of `st`: both averages move; a cross is emitted. The rare work
+ * is a tail call, so the bar path keeps nothing live across a call. */
+HOT static inline tbot_status_t advance(const sma_cross_t *s, symbol_state_t *st, const tbot_bar_t *bar,
+                                    const tbot_intent_sink_t *sink) {
+    /* Both averages take the same exact price: converted once. The rule reads only the
+     * sums; the double means are computed when a cross is emitted. */
+    int64_t close = tbot_price_fixed(bar->close);
+    int warm = tbot_xsma_push_sum(&st->fast, close);
+    warm = tbot_xsma_push_sum(&st->slow, close) && warm;
+    if (!warm) return TBOT_OK;
+
+    int sign = tbot_xsma_compare(&st->fast, &st->slow);
+    if (sign == 0) return TBOT_OK; /* an exact tie neither fires nor resets */
+    int crossed = st->last_sign != 0 && sign != st->last_sign;
+    st->last_sign = sign;
+    return crossed ? emit_cross(s, sink, st, sign > 0, bar->close) : TBOT_OK;
+}
+
+/* A bar whose symbol is not the last bar's: its state (checked for length, found or
+ * added) becomes the last one. */
+RARE static tbot_status_t advance_other(sma_cross_t *s, const tbot_bar_t *bar, const tbot_intent_sink_t *sink,
+                                        char *err, uint32_t err_cap) {
+    if (strlen(bar->symbol) >= TBOT_SYMBOL_CAP) {
+        char msg[TBOT_REASON_CAP];
+        snprintf(msg, sizeof msg, "symbol %s is longer than %d bytes", bar->symbol, TBOT_SYMBOL_CAP - 1);
+        tbot_copy_string(err, err_cap, msg);
+        return TBOT_ERR_INVALID_ARGUMENT;
+    }
+    symbol_state_t *st = NULL;
+    tbot_status_t found = state_for(s, bar->symbol, &st, err, err_cap);
+    if (found != TBOT_OK) return found;
+    s->last = (int)(st - s->symbols);
+    return advance(s, st, bar, sink);
 }
 
 /* Why on_bar cannot run: bad parameters first (it must never run on them), then a
@@ -307,25 +332,9 @@ static tbot_status_t sma_on_bar(void *instance, const tbot_bar_t *bar,
     }
     /* A replay usually repeats the last bar's symbol: one short comparison, no search. */
     if (s->last < 0 || !same_symbol(s->symbols[s->last].symbol, bar->symbol)) {
-        tbot_status_t found = find_state(s, bar->symbol, err, err_cap);
-        if (found != TBOT_OK) return found;
+        return advance_other(s, bar, sink, err, err_cap);
     }
-    symbol_state_t *st = &s->symbols[s->last];
-
-    /* Both averages take the same exact price: converted once. The rule reads only the
-     * sums; the double means are computed when a cross is emitted. */
-    int64_t close = tbot_price_fixed(bar->close);
-    int warm = tbot_xsma_push_sum(&st->fast, close);
-    warm = tbot_xsma_push_sum(&st->slow, close) && warm;
-    if (!warm) return TBOT_OK;
-
-    int sign = tbot_xsma_compare(&st->fast, &st->slow);
-    if (sign == 0) return TBOT_OK; /* an exact tie neither fires nor resets */
-    if (st->last_sign != 0 && sign != st->last_sign) {
-        emit_cross(s, sink, st->symbol, sign > 0, bar->close, tbot_xsma_mean(&st->fast), tbot_xsma_mean(&st->slow));
-    }
-    st->last_sign = sign;
-    return TBOT_OK;
+    return advance(s, &s->symbols[s->last], bar, sink);
 }
 
 /* ---- descriptor --------------------------------------------------------- */
