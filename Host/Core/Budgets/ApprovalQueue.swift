@@ -21,7 +21,7 @@ extension BudgetBook {
         }
         approval.id = try ledger.write { db in
             let id = try BudgetStore.insert(approval, db)
-            try BudgetStore.insert(event(id), db)
+            try statements(db).insert(event(id))
             return id
         }
         noteWrite()
@@ -48,8 +48,8 @@ extension BudgetBook {
         try ledger.write { db in
             for approval in due where try BudgetStore.decide(approval.id, from: [.pending, .approved], to: .expired,
                                                               note: "expired unapproved", db, at: now) {
-                try BudgetStore.insert(BudgetEvent(atNanoseconds: now, level: .info, subject: approval.bot, title: "Approval expired",
-                    message: "approval \(approval.id): \(approval.symbol) for bot \(approval.bot) expired without a decision"), db)
+                try statements(db).insert(BudgetEvent(atNanoseconds: now, level: .info, subject: approval.bot, title: "Approval expired",
+                    message: "approval \(approval.id): \(approval.symbol) for bot \(approval.bot) expired without a decision"))
             }
         }
         noteWrite()
@@ -73,8 +73,8 @@ extension BudgetBook {
     private func decide(_ id: Int64, from: [ApprovalState], to: ApprovalState, note: String, at now: Int64) throws {
         let changed = try ledger.write { db -> Bool in
             guard try BudgetStore.decide(id, from: from, to: to, note: note, db, at: now) else { return false }
-            try BudgetStore.insert(BudgetEvent(atNanoseconds: now, level: .info, subject: "approvals", title: "Approval \(to.rawValue)",
-                                               message: "approval \(id) \(to.rawValue) by the operator"), db)
+            try statements(db).insert(BudgetEvent(atNanoseconds: now, level: .info, subject: "approvals", title: "Approval \(to.rawValue)",
+                                               message: "approval \(id) \(to.rawValue) by the operator"))
             return true
         }
         noteWrite()

@@ -21,6 +21,17 @@ public final class BudgetBook {
     public private(set) var revision = 0
     /// Approvals still pending or approved: they expire with time, so a session keeps looking.
     public private(set) var openApprovals = 0
+    /// A sole writer's net trade results of one UTC day per module, kept up to date by its own
+    /// settlements instead of summed from the file on each one; valid while `statements` have
+    /// inserted `trades` trades. Nil: read them.
+    private var dayResults: (day: Int64, byModule: [String: Money], trades: Int)?
+    /// A sole writer's latest trade close on file before it inserted any (Int64.min: none).
+    private var latestTradeOnFile: Int64?
+    /// Prepared on the first write of budget records, on the ledger's one connection.
+    private var prepared: BudgetStatements?
+    /// A sole writer's answer to `events(after:)` that found nothing past `id`, valid while no
+    /// event was inserted since: the session asks after every entry check and every fill.
+    private var noEventsAfter: (id: Int64, inserted: Int)?
 
     public init(ledger: Ledger, plan: BudgetPlan) throws {
         self.ledger = ledger
@@ -72,12 +83,32 @@ public final class BudgetBook {
     // MARK: Cache
 
     /// Re-reads state and balances when another connection has committed since the last read.
+    /// A sole writer's file has no other connection (and SQLite's data_version counts only theirs).
     func refreshIfChanged() throws {
+        if ledger.soleWriter { return }
         let version = try ledger.read { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
         if version != dataVersion { try reload() }
     }
 
-    func reload() throws { try load(balancesToo: true) }
+    func reload() throws {
+        dayResults = nil
+        try load(balancesToo: true)
+    }
+
+    /// Net results of the trades closed in the UTC day starting at `day`, per module.
+    func results(day: Int64) throws -> [String: Money] {
+        let read = { try self.ledger.read { try BudgetStore.results($0, from: day, to: day + 86_400_000_000_000) } }
+        guard ledger.soleWriter else { return try read() }
+        let trades = prepared?.tradesInserted ?? 0
+        if let dayResults, dayResults.day == day, dayResults.trades == trades { return dayResults.byModule }
+        // A sole writer's trades come from its own settlements: a day that begins after every
+        // trade on file and every trade it inserted has none yet.
+        let onFile = try latestTradeOnFile ?? ledger.read { try BudgetStore.latestTradeClose($0) } ?? .min
+        latestTradeOnFile = onFile
+        let results = day > max(onFile, prepared?.latestTradeClosed ?? .min) ? [:] : try read()
+        dayResults = (day, results, trades)
+        return results
+    }
 
     private func load(balancesToo: Bool) throws {
         let (version, account, modules, bots, open) = try ledger.read { db in
@@ -125,6 +156,16 @@ public final class BudgetBook {
         bots[settlement.bot.id] = settlement.bot
         if let module = settlement.module { modules[module.id] = module }
         if let account = settlement.account { self.account = account }
+        // The settlement inserted one trade: the day's results stay exact when they were just
+        // before it, and take it in when it closed that day.
+        if var results = dayResults, results.trades + 1 == prepared?.tradesInserted {
+            let trade = settlement.trade
+            if (results.day..<results.day + 86_400_000_000_000).contains(trade.closedNanoseconds) {
+                results.byModule[trade.module, default: .zero] = results.byModule[trade.module, default: .zero] + trade.pnl
+            }
+            results.trades += 1
+            dayResults = results
+        }
         revision += 1
     }
 
@@ -149,7 +190,23 @@ public final class BudgetBook {
     public func decisions(bot: String) throws -> [SupervisorDecision] { try ledger.read { try BudgetStore.decisions($0, bot: bot) } }
     public func trades(bot: String? = nil) throws -> [BotTrade] { try ledger.read { try BudgetStore.trades($0, bot: bot) } }
     public func events(since: Int64 = .min) throws -> [BudgetEvent] { try ledger.read { try BudgetStore.events($0, since: since) } }
-    public func events(after id: Int64) throws -> [BudgetEvent] { try ledger.read { try BudgetStore.events($0, afterID: id) } }
+    public func events(after id: Int64) throws -> [BudgetEvent] {
+        let inserted = prepared?.eventsInserted ?? 0
+        if let noEventsAfter, noEventsAfter.inserted == inserted, id >= noEventsAfter.id { return [] }
+        let events = try ledger.read { try statements($0).events(after: id) }
+        // The newest event is the last: nothing lies past it until this book inserts another.
+        if ledger.soleWriter { noEventsAfter = (events.last?.id ?? id, inserted) }
+        return events
+    }
+
+    /// The budget records' statements for `db`, a connection of this book's ledger (inside a
+    /// read or write on it).
+    func statements(_ db: Database) throws -> BudgetStatements {
+        if let prepared { return prepared }
+        let statements = try BudgetStatements(db)
+        prepared = statements
+        return statements
+    }
     public func allModules() -> [ModuleState] { modules.values.sorted { $0.id < $1.id } }
     public func allBots() -> [BotState] { bots.values.sorted { ($0.module, $0.id) < ($1.module, $1.id) } }
 }

@@ -30,7 +30,15 @@ public struct BudgetEntryRequest: Sendable {
 
     /// What the trade loses if the stop is hit: quantity x |entry - stop|.
     public var risk: Money {
-        Money(quantity.decimal * abs(DecimalText.fromPrice(entryPrice) - DecimalText.fromPrice(stopPrice)))
+        // Two short prices subtract exactly; their distance times the quantity is then the
+        // integer product Money(quantity, timesUnits:) rounds the way the Decimal one is.
+        if let entry = DecimalText.plainDigits(entryPrice), let stop = DecimalText.plainDigits(stopPrice) {
+            let scale = max(entry.scale, stop.scale)
+            let distance = Int128(entry.units) * FixedPointDecimal.powerOfTen(scale - entry.scale)
+                - Int128(stop.units) * FixedPointDecimal.powerOfTen(scale - stop.scale)
+            if let money = Money(quantity, timesUnits: Int128(distance.magnitude), scale: scale) { return money }
+        }
+        return Money(quantity.decimal * abs(DecimalText.fromPrice(entryPrice) - DecimalText.fromPrice(stopPrice)))
     }
 }
 
@@ -99,21 +107,22 @@ extension BudgetBook {
 
     /// A daily-loss pause ends at the next UTC day by itself.
     func liftExpiredPauses(at now: Int64) throws {
-        let expired = modules.values.filter { $0.pause.isPaused && ($0.pausedUntil ?? .max) <= now }
+        // In id order: the events read the same whatever order the dictionary holds them in.
+        let expired = modules.values.filter { $0.pause.isPaused && ($0.pausedUntil ?? .max) <= now }.sorted { $0.id < $1.id }
         guard !expired.isEmpty else { return }
         try writeState { db in
             for var module in expired {
                 module.pause = .active
                 module.pausedUntil = nil
-                try BudgetStore.save(module, db, at: now)
-                try BudgetStore.insert(BudgetEvent(atNanoseconds: now, level: .info, subject: module.id, title: "Module resumed",
-                                                   message: "module \(module.id) resumed: a new UTC day began after its daily loss pause"), db)
+                try statements(db).save(module, at: now)
+                try statements(db).insert(BudgetEvent(atNanoseconds: now, level: .info, subject: module.id, title: "Module resumed",
+                                                   message: "module \(module.id) resumed: a new UTC day began after its daily loss pause"))
             }
         }
     }
 
     /// Records a notification; the session's log and any notifier read them back.
     func notify(_ event: BudgetEvent) throws {
-        try writeState { db in try BudgetStore.insert(event, db) }
+        try writeState { db in try statements(db).insert(event) }
     }
 }

@@ -32,8 +32,8 @@ extension BudgetBook {
                                 message: "account \(account.name): every module paused, \(reason)")
         let state = account
         try writeState { db in
-            try BudgetStore.save(state, db, at: now)
-            try BudgetStore.insert(event, db)
+            try statements(db).save(state, at: now)
+            try statements(db).insert(event)
         }
     }
 
@@ -45,8 +45,8 @@ extension BudgetBook {
                                 message: "account \(account.name): entries allowed again")
         let state = account
         try writeState { db in
-            try BudgetStore.save(state, db, at: now)
-            try BudgetStore.insert(event, db)
+            try statements(db).save(state, at: now)
+            try statements(db).insert(event)
         }
     }
 
@@ -58,8 +58,8 @@ extension BudgetBook {
         module.pausedUntil = nil
         let state = module
         try writeState { db in
-            try BudgetStore.save(state, db, at: now)
-            try BudgetStore.insert(BudgetEvent(atNanoseconds: now, level: level, subject: id, title: title, message: message), db)
+            try statements(db).save(state, at: now)
+            try statements(db).insert(BudgetEvent(atNanoseconds: now, level: level, subject: id, title: title, message: message))
         }
     }
 
@@ -69,8 +69,8 @@ extension BudgetBook {
         bot.pause = pause
         let state = bot
         try writeState { db in
-            try BudgetStore.save(state, db, at: now)
-            try BudgetStore.insert(BudgetEvent(atNanoseconds: now, level: level, subject: id, title: title, message: message), db)
+            try statements(db).save(state, at: now)
+            try statements(db).insert(BudgetEvent(atNanoseconds: now, level: level, subject: id, title: title, message: message))
         }
     }
 }

@@ -10,6 +10,7 @@ public struct BudgetSettlement {
     public let emergencyStop: Bool
     let state: (Database) throws -> Void
     /// The records `state` writes, as the book holds them once committed (no read back).
+    let trade: BotTrade
     let bot: BotState
     let module: ModuleState?
     let account: AccountState?
@@ -103,9 +104,9 @@ extension BudgetBook {
         let after = decision.budgetAfter
         bot.peakBudget = max(bot.peakBudget, after)
         if bot.peakBudget > .zero {
-            bot.maxDrawdown = max(bot.maxDrawdown, (bot.peakBudget - after).decimal / bot.peakBudget.decimal)
+            bot.maxDrawdown = max(bot.maxDrawdown, MoneyRatio.quotient(bot.peakBudget - after, bot.peakBudget))
         }
-        let floor = Money(bot.initialBudget.decimal * plan.account.botPauseFraction)
+        let floor = bot.initialBudget.times(plan.account.botPauseFraction)
         if after < floor, !bot.pause.isPaused {
             bot.pause = PauseState(status: .paused, reason: "budget \(after.exactDescription) fell below \(floor.exactDescription) "
                 + "(\(plan.account.botPauseFraction) of initial \(bot.initialBudget.exactDescription))")
@@ -115,7 +116,7 @@ extension BudgetBook {
 
         // The module's and the account's day, in UTC, including this trade.
         let dayStart = now - now % 86_400_000_000_000
-        var today = try ledger.read { try BudgetStore.results($0, from: dayStart, to: dayStart + 86_400_000_000_000) }
+        var today = try results(day: dayStart)
         today[module, default: .zero] = today[module, default: .zero] + pnl
         var moduleState = modules[module]
         let moduleLoss = -(today[module] ?? .zero)
@@ -132,13 +133,17 @@ extension BudgetBook {
         if var state = account {
             let capitalAfter = accountCapital + pnl
             state.peakCapital = max(state.peakCapital, capitalAfter)
-            let drawdown = state.peakCapital > .zero ? (state.peakCapital - capitalAfter).decimal / state.peakCapital.decimal : 0
+            let fall = state.peakCapital - capitalAfter
             let dayLoss = -today.values.reduce(Money.zero, +)
             var triggers: [String] = []
             if dayLoss > plan.account.dailyLossLimit {
                 triggers.append("daily loss \(dayLoss.exactDescription) beyond \(plan.account.dailyLossLimit.exactDescription)")
             }
-            if drawdown > plan.account.maxDrawdown {
+            // Without a peak the drawdown is 0; the quotient itself is printed only past the limit.
+            let beyond = state.peakCapital > .zero ? MoneyRatio.exceeds(fall, state.peakCapital, plan.account.maxDrawdown)
+                : Decimal(0) > plan.account.maxDrawdown
+            if beyond {
+                let drawdown = state.peakCapital > .zero ? MoneyRatio.quotient(fall, state.peakCapital) : 0
                 triggers.append("drawdown \(DecimalText.format(drawdown, fractionDigits: 4)) beyond \(plan.account.maxDrawdown)")
             }
             if !triggers.isEmpty, !state.pause.isPaused {
@@ -152,13 +157,14 @@ extension BudgetBook {
         if decision.reason.isEmpty { decision.reason = "settled" }
         let finalBot = bot, finalDecision = decision, finalEvents = events, finalModule = moduleState, finalAccount = account
         return BudgetSettlement(decision: decision, transactions: transactions, events: events, emergencyStop: emergency, state: { db in
-            try BudgetStore.insert(trade, db)
-            try BudgetStore.insert(finalDecision, db)
-            try BudgetStore.save(finalBot, db, at: now)
-            if let finalModule { try BudgetStore.save(finalModule, db, at: now) }
-            if let finalAccount { try BudgetStore.save(finalAccount, db, at: now) }
-            for event in finalEvents { try BudgetStore.insert(event, db) }
-        }, bot: finalBot, module: finalModule, account: finalAccount)
+            let statements = try self.statements(db)
+            try statements.insert(trade)
+            try statements.insert(finalDecision)
+            try statements.save(finalBot, at: now)
+            if let finalModule { try statements.save(finalModule, at: now) }
+            if let finalAccount { try statements.save(finalAccount, at: now) }
+            for event in finalEvents { try statements.insert(event) }
+        }, trade: trade, bot: finalBot, module: finalModule, account: finalAccount)
     }
 
     /// Settles and commits on its own (when no fill commit carries it).

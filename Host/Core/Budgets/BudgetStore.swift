@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// Reads and writes the budget tables (BudgetSchema) on a connection of the ledger file, so
-/// callers can put state changes in the same commit as the postings they belong to.
+/// Reads the budget tables (BudgetSchema) on a connection of the ledger file and writes the
+/// approvals; the records settlements and operators change go through BudgetStatements.
 enum BudgetStore {
     // MARK: Account
 
@@ -13,16 +13,6 @@ enum BudgetStore {
                             pause: pause(row))
     }
 
-    static func save(_ account: AccountState, _ db: Database, at now: Int64) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO budget_account (id, name, declared_capital, declared_reserve, peak_capital, status, status_reason, updated_ns)
-            VALUES (1, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET name = excluded.name, declared_capital = excluded.declared_capital,
-                declared_reserve = excluded.declared_reserve, peak_capital = excluded.peak_capital, status = excluded.status,
-                status_reason = excluded.status_reason, updated_ns = excluded.updated_ns
-            """).execute(arguments: [account.name, account.declaredCapital.units, account.declaredReserve.units, account.peakCapital.units,
-                             account.pause.status.rawValue, account.pause.reason, now])
-    }
 
     // MARK: Modules and bots
 
@@ -33,16 +23,6 @@ enum BudgetStore {
         }
     }
 
-    static func save(_ module: ModuleState, _ db: Database, at now: Int64) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO budget_modules (id, declared_budget, status, status_reason, paused_until_ns, retired, updated_ns)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET declared_budget = excluded.declared_budget, status = excluded.status,
-                status_reason = excluded.status_reason, paused_until_ns = excluded.paused_until_ns,
-                retired = excluded.retired, updated_ns = excluded.updated_ns
-            """).execute(arguments: [module.id, module.declaredBudget.units, module.pause.status.rawValue, module.pause.reason,
-                             module.pausedUntil, module.retired, now])
-    }
 
     static func bots(_ db: Database) throws -> [BotState] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM budget_bots ORDER BY module, id")).map {
@@ -53,20 +33,6 @@ enum BudgetStore {
         }
     }
 
-    static func save(_ bot: BotState, _ db: Database, at now: Int64) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO budget_bots (id, module, initial_budget, status, status_reason, peak_budget, max_drawdown,
-                profit_reinvested, profit_withdrawn, supervisor_rejections, retired, updated_ns)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET module = excluded.module, initial_budget = excluded.initial_budget,
-                status = excluded.status, status_reason = excluded.status_reason, peak_budget = excluded.peak_budget,
-                max_drawdown = excluded.max_drawdown, profit_reinvested = excluded.profit_reinvested,
-                profit_withdrawn = excluded.profit_withdrawn, supervisor_rejections = excluded.supervisor_rejections,
-                retired = excluded.retired, updated_ns = excluded.updated_ns
-            """).execute(arguments: [bot.id, bot.module, bot.initialBudget.units, bot.pause.status.rawValue, bot.pause.reason,
-                             bot.peakBudget.units, "\(bot.maxDrawdown)", bot.profitReinvested.units, bot.profitWithdrawn.units,
-                             bot.supervisorRejections, bot.retired, now])
-    }
 
     static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
 
@@ -76,12 +42,6 @@ enum BudgetStore {
 
     // MARK: Trades, decisions, events
 
-    static func insert(_ trade: BotTrade, _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO bot_trades (bot, module, trade_uuid, symbol, closed_ns, pnl, budget_before) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [trade.bot, trade.module, trade.tradeUUID, trade.symbol, trade.closedNanoseconds, trade.pnl.units,
-                             trade.budgetBefore.units])
-    }
 
     static func trades(_ db: Database, bot: String? = nil) throws -> [BotTrade] {
         let filter = bot == nil ? "" : "WHERE bot = ?"
@@ -90,6 +50,11 @@ enum BudgetStore {
             BotTrade(bot: $0["bot"], module: $0["module"], tradeUUID: $0["trade_uuid"], symbol: $0["symbol"],
                      closedNanoseconds: $0["closed_ns"], pnl: Money(units: $0["pnl"]), budgetBefore: Money(units: $0["budget_before"]))
         }
+    }
+
+    /// The latest close time of any trade; nil without trades.
+    static func latestTradeClose(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(closed_ns) FROM bot_trades"))
     }
 
     /// Net result of trades closed in [from, to), per module.
@@ -102,15 +67,6 @@ enum BudgetStore {
         return result
     }
 
-    static func insert(_ decision: SupervisorDecision, _ db: Database) throws {
-        let checks = String(decoding: try JSONEncoder.sorted.encode(decision.checks), as: UTF8.self)
-        try db.cachedStatement(sql: """
-            INSERT INTO supervisor_decisions (bot, decided_ns, trade_uuid, decision, trade_pnl, reinvested, to_reserve,
-                budget_before, budget_after, reason, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [decision.bot, decision.decidedNanoseconds, decision.tradeUUID, decision.kind.rawValue,
-                             decision.tradePnl.units, decision.reinvested.units, decision.toReserve.units,
-                             decision.budgetBefore.units, decision.budgetAfter.units, decision.reason, checks])
-    }
 
     static func decisions(_ db: Database, bot: String) throws -> [SupervisorDecision] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM supervisor_decisions WHERE bot = ? ORDER BY id"), arguments: [bot]).map {
@@ -124,11 +80,6 @@ enum BudgetStore {
         }
     }
 
-    @discardableResult
-    static func insert(_ event: BudgetEvent, _ db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: "INSERT INTO budget_events (at_ns, level, subject, title, message) VALUES (?, ?, ?, ?, ?)").execute(arguments: [event.atNanoseconds, event.level.rawValue, event.subject, event.title, event.message])
-        return db.lastInsertedRowID
-    }
 
     static func events(_ db: Database, since: Int64 = .min, until: Int64 = .max, afterID: Int64 = 0, subjects: [String]? = nil,
                        level: NotificationLevel? = nil) throws -> [BudgetEvent] {

@@ -122,9 +122,10 @@ extension BudgetBook {
         guard isNew || !transactions.isEmpty || account != self.account || modules != self.modules || bots != self.bots else { return [] }
         let finalAccount = account, finalModules = modules, finalBots = bots
         try commit(transactions) { db in
-            try BudgetStore.save(finalAccount, db, at: now)
-            for module in finalModules.values.sorted(by: { $0.id < $1.id }) { try BudgetStore.save(module, db, at: now) }
-            for bot in finalBots.values.sorted(by: { $0.id < $1.id }) { try BudgetStore.save(bot, db, at: now) }
+            let statements = try self.statements(db)
+            try statements.save(finalAccount, at: now)
+            for module in finalModules.values.sorted(by: { $0.id < $1.id }) { try statements.save(module, at: now) }
+            for bot in finalBots.values.sorted(by: { $0.id < $1.id }) { try statements.save(bot, at: now) }
         }
         return lines
     }

@@ -27,6 +27,12 @@ public final class Ledger {
     /// With a sole writer (a backtest's own ledger), the fills in the books by broker and
     /// confirmation, so `hasFill` is answered without a query. Nil: ask the file.
     private var knownFills: Set<String>?
+    /// No other process or object writes this file while this one lives.
+    let soleWriter: Bool
+    /// A sole writer's chain tip after its last posting; nil: read it from the file.
+    private var knownTip: (id: Int64, hash: String)?
+    /// FITIDs are this prefix and the zero-padded id.
+    private let fitidPrefix: String
 
     /// Opens (creating when `create` is set) the ledger at `path`. A file written for
     /// another mode or identity is refused, so paper and live books cannot be crossed.
@@ -58,6 +64,8 @@ public final class Ledger {
         self.path = path
         self.mode = mode
         self.identity = identity
+        self.soleWriter = soleWriter
+        fitidPrefix = "\(identity.stem)-\(mode.rawValue.uppercased())-"
         try LedgerSchema.migrator.migrate(database)
         try database.writeAtomically { db in
             try Self.claim(db, key: "mode", value: mode.rawValue) { LedgerError.wrongMode(file: path, expected: mode, found: $0) }
@@ -137,32 +145,54 @@ public final class Ledger {
     @discardableResult
     func post(_ transactions: [NewTransaction], alongside: ((Database) throws -> Void)?) throws -> [PostedTransaction] {
         for transaction in transactions { try Self.check(transaction) }
-        var chain = LedgerHashChain.genesis
         let accounts = accountCodes
-        let posted = try database.writeAtomically { db in
+        let posted = try database.writeWithoutTransaction { db in
             let statements = try self.statements ?? LedgerStatements(db)
             self.statements = statements
-            // The chain's tip is read under the write lock: another process (an operator's
-            // command during a session) may have posted since this one last did.
-            let tip = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1"))
-            var id: Int64 = tip?["id"] ?? 0
-            chain = tip?["hash"] ?? LedgerHashChain.genesis
-            let results = try transactions.map { transaction in
-                id += 1
-                let result = try LedgerWriter.insert(transaction, id: id, mode: mode, identity: identity, previousHash: chain,
-                                                     accounts: accounts, statements: statements)
-                chain = result.hash
-                return result
+            return try Self.atomically(db, statements) {
+                // The chain's tip is read under the write lock: another process (an operator's
+                // command during a session) may have posted since this one last did. A sole
+                // writer's tip is the one its last posting left.
+                let tip = try knownTip ?? statements.tip.runReturningRow { row in
+                    (id: row.int64(0) ?? 0, hash: row.text(1) ?? LedgerHashChain.genesis)
+                } ?? (id: 0, hash: LedgerHashChain.genesis)
+                let results = try LedgerWriter.insert(transactions, firstID: tip.id + 1, fitidPrefix: fitidPrefix, mode: mode,
+                                                      previousHash: tip.hash, accounts: accounts, statements: statements)
+                try alongside?(db)
+                return results
             }
-            try alongside?(db)
-            return results
         }
         if knownFills != nil {
             for transaction in transactions where transaction.kind == .fill {
                 knownFills!.insert(Self.fillKey(broker: transaction.audit.broker, confirmation: transaction.audit.brokerConfirmation))
             }
         }
+        if soleWriter, let last = posted.last { knownTip = (last.id, last.hash) }
         return posted
+    }
+
+    /// All of `body` or none of it: its own transaction, or inside a batch
+    /// (`beginBatch`) a savepoint of that batch, as `writeAtomically` does, through statements
+    /// prepared once.
+    private static func atomically<T>(_ db: Database, _ statements: LedgerStatements, _ body: () throws -> T) throws -> T {
+        guard db.isInsideTransaction else {
+            var result: T?
+            try db.inTransaction {
+                result = try body()
+                return .commit
+            }
+            return result!
+        }
+        try statements.savepoint.run()
+        do {
+            let value = try body()
+            try statements.release.run()
+            return value
+        } catch {
+            try? statements.rollback.run()
+            try? statements.release.run()
+            throw error
+        }
     }
 
     /// Reads in one snapshot (for state kept beside the postings).
@@ -204,12 +234,20 @@ public final class Ledger {
     /// The checks the database also makes, done first so the error is specific.
     static func check(_ transaction: NewTransaction) throws {
         // Tags are stored comma-joined: a comma or an empty tag would not come back as written.
-        if let tag = transaction.audit.tags.first(where: { $0.isEmpty || $0.contains(",") }) { throw LedgerError.invalidTag(tag) }
+        if let tag = transaction.audit.tags.first(where: { $0.isEmpty || hasComma($0) }) { throw LedgerError.invalidTag(tag) }
         guard transaction.entries.count >= 2 else { throw LedgerError.tooFewEntries(transaction.entries.count) }
         if let zero = transaction.entries.first(where: { $0.amount == .zero }) { throw LedgerError.zeroAmount(account: zero.account) }
         guard transaction.debits == transaction.credits else {
             throw LedgerError.unbalanced(debits: transaction.debits, credits: transaction.credits)
         }
+    }
+
+    /// `tag.contains(",")`; an ASCII tag is searched byte by byte, without Foundation's
+    /// string search (thousands of instructions a call).
+    private static func hasComma(_ tag: String) -> Bool {
+        let bytes = tag.utf8
+        if bytes.allSatisfy({ $0 < 0x80 }) { return bytes.contains(UInt8(ascii: ",")) }
+        return tag.contains(",")
     }
 
     // MARK: Reading

@@ -10,37 +10,68 @@ enum LedgerHashChain {
     /// separated by the unit separator (0x1F). Gathered into one buffer and hashed once:
     /// each update call has a fixed cost larger than a short field's bytes.
     static func hash(previous: String, id: Int64, fitid: String, trntype: String, dtposted: String, postedNanoseconds: Int64, kind: String,
-                     memo: String, mode: String, audit: [String?], entries: [(account: String, amount: Int64)]) -> String {
+                     memo: String, mode: String, audit: [String?], entries: [LedgerEntry]) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
         bytes.append(contentsOf: previous.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        var first = true
-        func field(_ text: String) {
-            if !first { bytes.append(separator) }
-            first = false
+        appendDecimal(id, to: &bytes)
+        for text in [fitid, trntype, dtposted] {
+            bytes.append(separator)
             bytes.append(contentsOf: text.utf8)
         }
-        for text in [String(id), fitid, trntype, dtposted, String(postedNanoseconds), kind, memo, mode] { field(text) }
-        for text in audit { field(text ?? "") }
-        for entry in entries {
-            field(entry.account)
-            bytes.append(UInt8(ascii: "="))
-            bytes.append(contentsOf: String(entry.amount).utf8)
+        bytes.append(separator)
+        appendDecimal(postedNanoseconds, to: &bytes)
+        for text in [kind, memo, mode] {
+            bytes.append(separator)
+            bytes.append(contentsOf: text.utf8)
         }
-        return bytes.withUnsafeBytes { hex(SHA256.hash(data: $0)) }
+        for text in audit {
+            bytes.append(separator)
+            if let text { bytes.append(contentsOf: text.utf8) }
+        }
+        for entry in entries {
+            bytes.append(separator)
+            bytes.append(contentsOf: entry.account.utf8)
+            bytes.append(UInt8(ascii: "="))
+            appendDecimal(entry.amount.units, to: &bytes)
+        }
+        return bytes.withUnsafeBytes { SHA256.hash(data: $0).withUnsafeBytes { hex($0) } }
+    }
+
+    /// The digits String(value) gives, appended without making the string.
+    private static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var position = buffer.count
+            var magnitude = value.magnitude
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: "-")
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position...]))
+        }
     }
 
     private static let separator: UInt8 = 0x1F
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in bytes {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0F)])
+        Array(bytes).withUnsafeBytes { hex($0) }
+    }
+
+    /// Two lowercase hex digits per byte, written straight into the string's storage.
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 2 * bytes.count) { text in
+            for (index, byte) in bytes.enumerated() {
+                text[2 * index] = hexDigits[Int(byte >> 4)]
+                text[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+            }
+            return 2 * bytes.count
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }

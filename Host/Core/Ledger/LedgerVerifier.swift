@@ -71,7 +71,8 @@ enum LedgerVerifier {
             let expected = LedgerHashChain.hash(
                 previous: previous, id: id, fitid: row["fitid"], trntype: row["trntype"], dtposted: row["dtposted"],
                 postedNanoseconds: row["posted_ns"], kind: row["kind"],
-                memo: row["memo"], mode: row["mode"], audit: audit, entries: (entries[id] ?? []).map { ($0.0, $0.1) })
+                memo: row["memo"], mode: row["mode"], audit: audit,
+                entries: (entries[id] ?? []).map { LedgerEntry(account: $0.0, amount: Money(units: $0.1)) })
             let stored: String? = row["hash"]
             if stored != expected {
                 return [LedgerFault(transactionID: id, message: "hash chain broken: stored hash does not match the transaction's contents")]

@@ -1,14 +1,25 @@
 import Foundation
 import GRDB
 
-/// The two statements a posting runs, prepared once per ledger connection.
+/// The statements a posting runs, prepared once per ledger connection. One row per
+/// statement: SQLite runs a multi-row INSERT into a table with triggers through a temporary
+/// table, which costs more than the statements it saves.
 final class LedgerStatements {
+    let savepoint: RawStatement
+    let release: RawStatement
+    let rollback: RawStatement
+    let tip: RawStatement
     let insertEntry: RawStatement
     let insertTransaction: RawStatement
 
     init(_ db: Database) throws {
-        insertEntry = try RawStatement(db, sql: "INSERT INTO entries (transaction_id, line, account, amount) VALUES (?, ?, ?, ?)")
-        insertTransaction = try RawStatement(db, sql: """
+        guard let connection = db.sqliteConnection else { throw LedgerError.storage("the ledger connection is closed") }
+        savepoint = try RawStatement(connection: connection, sql: "SAVEPOINT ledger_post")
+        release = try RawStatement(connection: connection, sql: "RELEASE SAVEPOINT ledger_post")
+        rollback = try RawStatement(connection: connection, sql: "ROLLBACK TO SAVEPOINT ledger_post")
+        tip = try RawStatement(connection: connection, sql: "SELECT id, hash FROM transactions ORDER BY id DESC LIMIT 1")
+        insertEntry = try RawStatement(connection: connection, sql: "INSERT INTO entries (transaction_id, line, account, amount) VALUES (?, ?, ?, ?)")
+        insertTransaction = try RawStatement(connection: connection, sql: """
             INSERT INTO transactions (id, fitid, trntype, dtposted, posted_ns, kind, memo, mode,
                 broker, strategy, module, bot, ticker, side, size, entry_price, exit_price, pnl,
                 trade_uuid, broker_confirmation, tags, error_code, reverses, hash)
@@ -17,59 +28,91 @@ final class LedgerStatements {
     }
 }
 
-/// Inserts one transaction the way the schema demands: its entries, then the row with its hash.
+/// Inserts transactions the way the schema demands: each one's entries, then its row with its
+/// hash, chained from `previousHash`. A row is refused unless its entries balance; entries
+/// cannot join a transaction that exists; all of it inside the caller's one atomic write.
 enum LedgerWriter {
-    /// `id` is the next free id (the caller holds the write lock); `accounts` the chart's codes.
-    static func insert(_ transaction: NewTransaction, id: Int64, mode: LedgerMode, identity: LedgerIdentity,
-                       previousHash: String, accounts: Set<String>, statements: LedgerStatements) throws -> PostedTransaction {
-        if let unknown = transaction.entries.first(where: { !accounts.contains($0.account) }) {
-            throw LedgerError.unknownAccount(unknown.account)
+    /// `firstID` is the next free id (the caller holds the write lock); `accounts` the chart's codes.
+    static func insert(_ transactions: [NewTransaction], firstID: Int64, fitidPrefix: String, mode: LedgerMode,
+                       previousHash: String, accounts: Set<String>, statements: LedgerStatements) throws -> [PostedTransaction] {
+        var posted: [PostedTransaction] = []
+        posted.reserveCapacity(transactions.count)
+        var chain = previousHash
+        for (offset, transaction) in transactions.enumerated() {
+            if let unknown = transaction.entries.first(where: { !accounts.contains($0.account) }) {
+                throw LedgerError.unknownAccount(unknown.account)
+            }
+            let row = TransactionRow(transaction, id: firstID + Int64(offset), fitidPrefix: fitidPrefix, mode: mode, previousHash: chain)
+            let entry = statements.insertEntry
+            for (line, item) in transaction.entries.enumerated() {
+                entry.bind(1, row.id)
+                entry.bind(2, Int64(line + 1))
+                entry.bind(3, item.account)
+                entry.bind(4, item.amount.units)
+                try entry.run()
+            }
+            row.bind(to: statements.insertTransaction, mode: mode)
+            try statements.insertTransaction.run()
+            chain = row.hash
+            posted.append(PostedTransaction(id: row.id, fitid: row.fitid, mode: mode, hash: row.hash, transaction: transaction))
         }
-        let fitid = "\(identity.stem)-\(mode.rawValue.uppercased())-" + zeroPadded(id, width: 10)
-        let dtposted = UTCTimestamp.iso8601(nanoseconds: transaction.postedNanoseconds, fractional: true)
-        let audit = LedgerAuditColumns(transaction.audit, reverses: transaction.reverses)
+        return posted
+    }
+}
 
-        let entry = statements.insertEntry
-        for (line, item) in transaction.entries.enumerated() {
-            entry.bind(1, id)
-            entry.bind(2, Int64(line + 1))
-            entry.bind(3, item.account)
-            entry.bind(4, item.amount.units)
-            try entry.run()
-        }
-        let hash = LedgerHashChain.hash(
+/// One transaction row as stored: its derived columns and the hash that chains it.
+private struct TransactionRow {
+    let transaction: NewTransaction
+    let id: Int64
+    let fitid: String
+    let dtposted: String
+    let audit: LedgerAuditColumns
+    let hash: String
+
+    init(_ transaction: NewTransaction, id: Int64, fitidPrefix: String, mode: LedgerMode, previousHash: String) {
+        self.transaction = transaction
+        self.id = id
+        fitid = fitidPrefix + zeroPadded(id, width: 10)
+        dtposted = UTCTimestamp.iso8601(nanoseconds: transaction.postedNanoseconds, fractional: true)
+        audit = LedgerAuditColumns(transaction.audit, reverses: transaction.reverses)
+        hash = LedgerHashChain.hash(
             previous: previousHash, id: id, fitid: fitid, trntype: transaction.type.rawValue, dtposted: dtposted,
-            postedNanoseconds: transaction.postedNanoseconds,
-            kind: transaction.kind.rawValue, memo: transaction.memo, mode: mode.rawValue, audit: audit.texts,
-            entries: transaction.entries.map { ($0.account, $0.amount.units) })
+            postedNanoseconds: transaction.postedNanoseconds, kind: transaction.kind.rawValue, memo: transaction.memo,
+            mode: mode.rawValue, audit: audit.texts, entries: transaction.entries)
+    }
 
-        let row = statements.insertTransaction
-        row.bind(1, id)
-        row.bind(2, fitid)
-        row.bind(3, transaction.type.rawValue)
-        row.bind(4, dtposted)
-        row.bind(5, transaction.postedNanoseconds)
-        row.bind(6, transaction.kind.rawValue)
-        row.bind(7, transaction.memo)
-        row.bind(8, mode.rawValue)
+    /// Binds the row's 24 columns.
+    func bind(to statement: RawStatement, mode: LedgerMode) {
+        statement.bind(1, id)
+        statement.bind(2, fitid)
+        statement.bind(3, transaction.type.rawValue)
+        statement.bind(4, dtposted)
+        statement.bind(5, transaction.postedNanoseconds)
+        statement.bind(6, transaction.kind.rawValue)
+        statement.bind(7, transaction.memo)
+        statement.bind(8, mode.rawValue)
         for (offset, text) in audit.texts.enumerated() {
-            let index = Int32(9 + offset)
+            let index = 9 + Int32(offset)
             switch offset {
-            case LedgerAuditColumns.pnlIndex: row.bind(index, audit.pnl)
-            case LedgerAuditColumns.reversesIndex: row.bind(index, audit.reverses)
-            default: row.bind(index, text)
+            case LedgerAuditColumns.pnlIndex: statement.bind(index, audit.pnl)
+            case LedgerAuditColumns.reversesIndex: statement.bind(index, audit.reverses)
+            default: statement.bind(index, text)
             }
         }
-        row.bind(24, hash)
-        try row.run()
-        return PostedTransaction(id: id, fitid: fitid, mode: mode, hash: hash, transaction: transaction)
+        statement.bind(24, hash)
     }
 }
 
 /// Decimal digits of a non-negative id, left-padded with zeros (String(format:) is slow here).
 func zeroPadded(_ value: Int64, width: Int) -> String {
     let digits = String(value)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    let count = digits.utf8.count
+    guard count < width else { return digits }
+    return String(unsafeUninitializedCapacity: width) { text in
+        for index in 0..<(width - count) { text[index] = UInt8(ascii: "0") }
+        for (offset, byte) in digits.utf8.enumerated() { text[width - count + offset] = byte }
+        return width
+    }
 }
 
 /// The audit columns in storage order, as the text the hash covers; pnl and reverses are
@@ -85,12 +128,12 @@ struct LedgerAuditColumns {
     let reverses: Int64?
 
     init(_ audit: TransactionAudit, reverses: Int64?) {
-        let decimal: (Decimal?) -> String? = { $0.map { "\($0)" } }
+        let decimal: (Decimal?) -> String? = { $0.map(DecimalText.description) }
         pnl = audit.pnl?.units
         self.reverses = reverses
         texts = [audit.broker, audit.strategy, audit.module, audit.bot, audit.ticker, audit.side,
-                 decimal(audit.size), decimal(audit.entryPrice), decimal(audit.exitPrice), pnl.map { "\($0)" },
+                 decimal(audit.size), decimal(audit.entryPrice), decimal(audit.exitPrice), pnl.map { String($0) },
                  audit.tradeUUID, audit.brokerConfirmation, audit.tags.joined(separator: ","), audit.errorCode,
-                 reverses.map { "\($0)" }]
+                 reverses.map { String($0) }]
     }
 }

@@ -17,7 +17,43 @@ public enum DecimalText {
 
     /// A market price at its shortest round-trip decimal form: 50.12 stays 50.12.
     public static func fromPrice(_ price: Double) -> Decimal {
-        Decimal(string: "\(price)", locale: posix) ?? Decimal(price)
+        let text = price.description
+        // Plain digits are what Decimal(string:) reads digit for digit; built from integers
+        // they are the same value in the same normalized form, without the parser's cost.
+        if let plain = plainDigits(text) { return FixedPointDecimal.decimal(units: plain.units, fractionDigits: plain.scale) }
+        return Decimal(string: text, locale: posix) ?? Decimal(price)
+    }
+
+    /// The price's shortest round-trip digits as a whole count of 10^-scale, the exact value
+    /// fromPrice gives; nil for exponent forms, signed zero, non-finite or over 18 digits.
+    static func plainDigits(_ price: Double) -> (units: Int64, scale: Int)? {
+        price.isFinite ? plainDigits(price.description) : nil
+    }
+
+    /// `[-]digits[.digits]` with at most 18 digits, as a whole count of 10^-scale.
+    private static func plainDigits(_ text: String) -> (units: Int64, scale: Int)? {
+        var units: Int64 = 0, scale = 0, digits = 0
+        var negative = false, sawPoint = false, first = true
+        for byte in text.utf8 {
+            defer { first = false }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                guard digits <= 18 else { return nil }
+                units = units * 10 + Int64(byte - UInt8(ascii: "0"))
+                if sawPoint { scale += 1 }
+            case UInt8(ascii: "."):
+                guard !sawPoint, digits > 0 else { return nil }
+                sawPoint = true
+            case UInt8(ascii: "-") where first:
+                negative = true
+            default:
+                return nil
+            }
+        }
+        // "-0.0" is left to Decimal(string:), which has its own idea of a signed zero.
+        guard digits > 0, !(negative && units == 0) else { return nil }
+        return (negative ? -units : units, scale)
     }
 
     /// Fixed-point rendering with half-even rounding, e.g. format(2.5, 2) == "2.50".

@@ -30,7 +30,37 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `price`. The price is taken at its shortest decimal representation (the digits the
     /// data file held), multiplied exactly, then rounded half-even to 1/10000.
     public static func value(of quantity: Quantity, at price: Double) -> Money {
-        Money(DecimalText.fromPrice(price) * quantity.decimal)
+        if let plain = DecimalText.plainDigits(price), let money = Money(quantity, timesUnits: Int128(plain.units), scale: plain.scale) {
+            return money
+        }
+        return Money(DecimalText.fromPrice(price) * quantity.decimal)
+    }
+
+    /// `quantity` x (`units` / 10^scale) rounded half-even to 1/10000: Money(quantity.decimal x
+    /// that decimal) in integers. Below FixedPointDecimal.exactProductLimit Decimal's product
+    /// is exact, and its rounding to 1/10000 is this one; nil above it or past Int64 (where
+    /// the Decimal path has its own answer: a stop).
+    init?(_ quantity: Quantity, timesUnits units: Int128, scale: Int) {
+        guard (0...18).contains(scale) else { return nil }
+        let (product, overflow) = Int128(quantity.units).multipliedReportingOverflow(by: units)
+        guard !overflow, product.magnitude < FixedPointDecimal.exactProductLimit else { return nil }
+        // quantity has 9 decimals, money keeps 4.
+        guard let rounded = Int64(exactly: FixedPointDecimal.roundedHalfEven(product, droppingDigits: 9 + scale - 4)) else { return nil }
+        self.init(units: rounded)
+    }
+
+    /// Money(self.decimal x ratio): rounded half-even to 1/10000. A ratio of at most 18
+    /// decimals multiplies exactly in integers below FixedPointDecimal.exactProductLimit, as
+    /// Decimal's product does, and rounds the same; anything else goes through Decimal.
+    func times(_ ratio: Decimal) -> Money {
+        if let factor = DecimalDigits(ratio)?.fixedPoint {
+            let (product, overflow) = Int128(units).multipliedReportingOverflow(by: Int128(factor.units))
+            if !overflow, product.magnitude < FixedPointDecimal.exactProductLimit,
+               let rounded = Int64(exactly: FixedPointDecimal.roundedHalfEven(product, droppingDigits: factor.scale)) {
+                return Money(units: rounded)
+            }
+        }
+        return Money(decimal * ratio)
     }
 
     /// Rounded half-even to cents for display, e.g. "1234.56".
@@ -46,14 +76,30 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var exactDescription: String { Self.text(units, digits: 4) }
 
     /// `scaled` / 10^digits in plain decimal, from integers (no formatter: money is printed
-    /// on hot paths). A value that rounds to zero prints without a sign.
+    /// on hot paths). A value that rounds to zero prints without a sign. Written right to left
+    /// into a stack buffer and made a string once: 19 digits, a point and a sign fit in 24.
     private static func text(_ scaled: Int64, digits: Int) -> String {
-        let divisor: Int64 = digits == 2 ? 100 : 10_000
-        let magnitude = scaled.magnitude
-        let whole = magnitude / UInt64(divisor), fraction = magnitude % UInt64(divisor)
-        var fractionText = String(fraction)
-        fractionText = String(repeating: "0", count: digits - fractionText.count) + fractionText
-        return (scaled < 0 ? "-" : "") + String(whole) + "." + fractionText
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var position = buffer.count
+            var magnitude = scaled.magnitude
+            for _ in 0..<digits {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            position -= 1
+            buffer[position] = UInt8(ascii: ".")
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if scaled < 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: "-")
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[position...]), as: UTF8.self)
+        }
     }
 
     public static func + (lhs: Money, rhs: Money) -> Money { Money(units: lhs.units + rhs.units) }

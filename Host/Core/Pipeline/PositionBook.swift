@@ -76,7 +76,10 @@ public struct PositionBook: Sendable {
             let share = whole ? 1 : closedQuantity.decimal / Quantity(units: abs(open.quantity.units)).decimal
             closedBook = whole ? open.bookValue : Money(open.bookValue.decimal * share)
             let carried = whole ? open.carriedCosts : Money(open.carriedCosts.decimal * share)
-            entryPrice = abs(open.filledValue.decimal) / Quantity(units: abs(open.quantity.units)).decimal
+            // Money over shares: an exact quotient from integers, else Decimal's division.
+            let filled = open.filledValue.units
+            entryPrice = (filled == .min ? nil : FixedPointDecimal.quotient(abs(filled), digits: 4, by: abs(open.quantity.units), digits: 9))
+                ?? abs(open.filledValue.decimal) / Quantity(units: abs(open.quantity.units)).decimal
             let cashEffect = side == .sell ? closedValue : -closedValue
             let result = cashEffect - closedBook
             let feeShare = closedQuantity == fill.quantity ? fill.fee : Money(fill.fee.decimal * closedQuantity.decimal / fill.quantity.decimal)
@@ -142,14 +145,28 @@ public struct PositionBook: Sendable {
     /// Restores a holding read back from the ledger after a restart.
     public mutating func restore(symbol: String, holding: Holding) { holdings[symbol] = holding }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// Deterministic: the same ledger and the same fill give the same id, in a replay too.
     private func uuid(for fill: BrokerFill) -> String {
-        let digest = Array(SHA256.hash(data: Data("\(uuidNamespace)|\(fill.orderID)|\(fill.fillID)".utf8)))
-        var bytes = Array(digest.prefix(16))
+        var name: [UInt8] = []
+        name.reserveCapacity(uuidNamespace.utf8.count + fill.orderID.utf8.count + fill.fillID.utf8.count + 2)
+        name.append(contentsOf: uuidNamespace.utf8)
+        name.append(UInt8(ascii: "|"))
+        name.append(contentsOf: fill.orderID.utf8)
+        name.append(UInt8(ascii: "|"))
+        name.append(contentsOf: fill.fillID.utf8)
+        var bytes = Array(name.withUnsafeBytes { SHA256.hash(data: $0) }.prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80 // RFC 9562 version 8: custom, name-based
         bytes[8] = (bytes[8] & 0x3F) | 0x80 // RFC 4122 variant
-        let hex = LedgerHashChain.hex(bytes)
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return parts.map(String.init).joined(separator: "-")
+        // 8-4-4-4-12 hex digits, lowercase.
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(Self.hexDigits[Int(byte >> 4)])
+            text.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -88,7 +88,7 @@ public final class LedgerPoster {
         let verb = fill.side == .sell ? "sell" : "buy"
         return NewTransaction(
             kind: .fill, type: fill.side == .sell ? .sell : .buy, postedNanoseconds: nanoseconds,
-            memo: "\(verb) \(fill.quantity) \(fill.symbol) @ \(DecimalText.fromPrice(fill.price))",
+            memo: "\(verb) \(fill.quantity) \(fill.symbol) @ \(Self.priceText(fill.price))",
             audit: audit(fill, outcome, context, pnl: outcome.realized), entries: merged(entries))
     }
 
@@ -101,7 +101,8 @@ public final class LedgerPoster {
             return fill.side == .buy ? actual - planned : planned - actual
         }
         var result: [NewTransaction] = []
-        let memo = "slippage on \(fill.side?.rawValue ?? "") \(fill.symbol): filled \(DecimalText.fromPrice(fill.price)), expected \(DecimalText.fromPrice(expected))"
+        // Made only for a fill that has slippage to post.
+        lazy var memo = "slippage on \(fill.side?.rawValue ?? "") \(fill.symbol): filled \(Self.priceText(fill.price)), expected \(Self.priceText(expected))"
         let expense = ChartOfAccounts.slippage(brokerCode)
         if outcome.openedQuantity > .zero {
             let amount = adverse(outcome.openedQuantity, outcome.openedValue)
@@ -132,13 +133,20 @@ public final class LedgerPoster {
             tags: context.tags, errorCode: nil)
     }
 
+    /// A price as the memos print it: the text of DecimalText.fromPrice.
+    private static func priceText(_ price: Double) -> String { DecimalText.description(DecimalText.fromPrice(price)) }
+
     /// One entry per account: a fill that both closes and opens touches positions twice.
+    /// Accounts keep the order they first appear in; a few entries need no dictionary.
     private func merged(_ entries: [LedgerEntry]) -> [LedgerEntry] {
-        var order: [String] = [], sums: [String: Money] = [:]
+        var sums: [LedgerEntry] = []
         for entry in entries {
-            if sums[entry.account] == nil { order.append(entry.account) }
-            sums[entry.account, default: .zero] = sums[entry.account, default: .zero] + entry.amount
+            if let index = sums.firstIndex(where: { $0.account == entry.account }) {
+                sums[index] = LedgerEntry(account: entry.account, amount: sums[index].amount + entry.amount)
+            } else {
+                sums.append(entry)
+            }
         }
-        return order.compactMap { sums[$0] == .zero ? nil : LedgerEntry(account: $0, amount: sums[$0]!) }
+        return sums.filter { $0.amount != .zero }
     }
 }
