@@ -12,6 +12,9 @@ final class BudgetStatements {
     private let saveBot: RawStatement
     private let saveModule: RawStatement
     private let saveAccount: RawStatement
+    private let updateBot: RawStatement
+    private let updateModule: RawStatement
+    private let updateAccount: RawStatement
     private let insertEvent: RawStatement
     private let eventsAfter: RawStatement
     private let connection: OpaquePointer
@@ -56,6 +59,23 @@ final class BudgetStatements {
                 declared_reserve = excluded.declared_reserve, peak_capital = excluded.peak_capital, status = excluded.status,
                 status_reason = excluded.status_reason, updated_ns = excluded.updated_ns
             """)
+        // Parameters numbered as in the upserts above, so one binding serves both.
+        updateBot = try RawStatement(connection: connection, sql: """
+            UPDATE budget_bots SET module = ?2, initial_budget = ?3, status = ?4, status_reason = ?5, peak_budget = ?6,
+                max_drawdown = ?7, profit_reinvested = ?8, profit_withdrawn = ?9, supervisor_rejections = ?10, retired = ?11,
+                updated_ns = ?12
+            WHERE id = ?1
+            """)
+        updateModule = try RawStatement(connection: connection, sql: """
+            UPDATE budget_modules SET declared_budget = ?2, status = ?3, status_reason = ?4, paused_until_ns = ?5, retired = ?6,
+                updated_ns = ?7
+            WHERE id = ?1
+            """)
+        updateAccount = try RawStatement(connection: connection, sql: """
+            UPDATE budget_account SET name = ?1, declared_capital = ?2, declared_reserve = ?3, peak_capital = ?4, status = ?5,
+                status_reason = ?6, updated_ns = ?7
+            WHERE id = 1
+            """)
         insertEvent = try RawStatement(connection: connection, sql: """
             INSERT INTO budget_events (at_ns, level, subject, title, message) VALUES (?, ?, ?, ?, ?)
             """)
@@ -67,87 +87,104 @@ final class BudgetStatements {
     func insert(_ trade: BotTrade) throws {
         tradesInserted += 1
         latestTradeClosed = max(latestTradeClosed, trade.closedNanoseconds)
+        var texts = TextArguments(capacity: 256)
         let row = insertTrade
-        row.bind(1, trade.bot)
-        row.bind(2, trade.module)
-        row.bind(3, trade.tradeUUID)
-        row.bind(4, trade.symbol)
+        texts.bind(1, trade.bot)
+        texts.bind(2, trade.module)
+        texts.bind(3, trade.tradeUUID)
+        texts.bind(4, trade.symbol)
         row.bind(5, trade.closedNanoseconds)
         row.bind(6, trade.pnl.units)
         row.bind(7, trade.budgetBefore.units)
-        try row.run()
+        try row.run(texts)
     }
 
     func insert(_ decision: SupervisorDecision) throws {
         // Sorted keys: the same checks encode to the same bytes. No checks encode as "[]".
         let checks = decision.checks.isEmpty ? "[]" : String(decoding: try JSONEncoder.sorted.encode(decision.checks), as: UTF8.self)
+        var texts = TextArguments(capacity: 256)
         let row = insertDecision
-        row.bind(1, decision.bot)
+        texts.bind(1, decision.bot)
         row.bind(2, decision.decidedNanoseconds)
-        row.bind(3, decision.tradeUUID)
-        row.bind(4, decision.kind.rawValue)
+        texts.bind(3, decision.tradeUUID)
+        texts.bind(4, decision.kind.rawValue)
         row.bind(5, decision.tradePnl.units)
         row.bind(6, decision.reinvested.units)
         row.bind(7, decision.toReserve.units)
         row.bind(8, decision.budgetBefore.units)
         row.bind(9, decision.budgetAfter.units)
-        row.bind(10, decision.reason)
-        row.bind(11, checks)
-        try row.run()
+        texts.bind(10, decision.reason)
+        texts.bind(11, checks)
+        try row.run(texts)
     }
 
     func save(_ bot: BotState, at now: Int64) throws {
-        let row = saveBot
-        row.bind(1, bot.id)
-        row.bind(2, bot.module)
-        row.bind(3, bot.initialBudget.units)
-        row.bind(4, bot.pause.status.rawValue)
-        row.bind(5, bot.pause.reason)
-        row.bind(6, bot.peakBudget.units)
-        row.bind(7, DecimalText.description(bot.maxDrawdown))
-        row.bind(8, bot.profitReinvested.units)
-        row.bind(9, bot.profitWithdrawn.units)
-        row.bind(10, bot.supervisorRejections)
-        row.bind(11, bot.retired)
-        row.bind(12, now)
-        try row.run()
+        try save(updating: updateBot, orUpserting: saveBot) { row, texts in
+            texts.bind(1, bot.id)
+            texts.bind(2, bot.module)
+            row.bind(3, bot.initialBudget.units)
+            texts.bind(4, bot.pause.status.rawValue)
+            texts.bind(5, bot.pause.reason)
+            row.bind(6, bot.peakBudget.units)
+            texts.bind(7, DecimalText.description(bot.maxDrawdown))
+            row.bind(8, bot.profitReinvested.units)
+            row.bind(9, bot.profitWithdrawn.units)
+            row.bind(10, bot.supervisorRejections)
+            row.bind(11, bot.retired)
+            row.bind(12, now)
+        }
     }
 
     func save(_ module: ModuleState, at now: Int64) throws {
-        let row = saveModule
-        row.bind(1, module.id)
-        row.bind(2, module.declaredBudget.units)
-        row.bind(3, module.pause.status.rawValue)
-        row.bind(4, module.pause.reason)
-        row.bind(5, module.pausedUntil)
-        row.bind(6, module.retired)
-        row.bind(7, now)
-        try row.run()
+        try save(updating: updateModule, orUpserting: saveModule) { row, texts in
+            texts.bind(1, module.id)
+            row.bind(2, module.declaredBudget.units)
+            texts.bind(3, module.pause.status.rawValue)
+            texts.bind(4, module.pause.reason)
+            row.bind(5, module.pausedUntil)
+            row.bind(6, module.retired)
+            row.bind(7, now)
+        }
     }
 
     func save(_ account: AccountState, at now: Int64) throws {
-        let row = saveAccount
-        row.bind(1, account.name)
-        row.bind(2, account.declaredCapital.units)
-        row.bind(3, account.declaredReserve.units)
-        row.bind(4, account.peakCapital.units)
-        row.bind(5, account.pause.status.rawValue)
-        row.bind(6, account.pause.reason)
-        row.bind(7, now)
-        try row.run()
+        try save(updating: updateAccount, orUpserting: saveAccount) { row, texts in
+            texts.bind(1, account.name)
+            row.bind(2, account.declaredCapital.units)
+            row.bind(3, account.declaredReserve.units)
+            row.bind(4, account.peakCapital.units)
+            texts.bind(5, account.pause.status.rawValue)
+            texts.bind(6, account.pause.reason)
+            row.bind(7, now)
+        }
+    }
+
+    /// Updates the row where it exists (SQLite does less for an UPDATE than for an upsert that
+    /// meets its conflict), else runs the upsert. These rows are never deleted, and both
+    /// statements set every column from the same parameters: the upsert's result either way.
+    private func save(updating update: RawStatement, orUpserting upsert: RawStatement,
+                      _ bind: (RawStatement, inout TextArguments) -> Void) throws {
+        var texts = TextArguments(capacity: 256)
+        bind(update, &texts)
+        try update.run(texts)
+        guard sqlite3_changes(connection) == 0 else { return }
+        texts = TextArguments(capacity: 256)
+        bind(upsert, &texts)
+        try upsert.run(texts)
     }
 
     /// The event's id.
     @discardableResult
     func insert(_ event: BudgetEvent) throws -> Int64 {
         eventsInserted += 1
+        var texts = TextArguments(capacity: 256)
         let row = insertEvent
         row.bind(1, event.atNanoseconds)
-        row.bind(2, event.level.rawValue)
-        row.bind(3, event.subject)
-        row.bind(4, event.title)
-        row.bind(5, event.message)
-        try row.run()
+        texts.bind(2, event.level.rawValue)
+        texts.bind(3, event.subject)
+        texts.bind(4, event.title)
+        texts.bind(5, event.message)
+        try row.run(texts)
         return sqlite3_last_insert_rowid(connection)
     }
 

@@ -237,9 +237,12 @@ public final class Ledger {
         if let tag = transaction.audit.tags.first(where: { $0.isEmpty || hasComma($0) }) { throw LedgerError.invalidTag(tag) }
         guard transaction.entries.count >= 2 else { throw LedgerError.tooFewEntries(transaction.entries.count) }
         if let zero = transaction.entries.first(where: { $0.amount == .zero }) { throw LedgerError.zeroAmount(account: zero.account) }
-        guard transaction.debits == transaction.credits else {
-            throw LedgerError.unbalanced(debits: transaction.debits, credits: transaction.credits)
+        // One pass instead of the two filtered sums `debits` and `credits` make.
+        var debits = Money.zero, credits = Money.zero
+        for entry in transaction.entries {
+            if entry.amount > .zero { debits = debits + entry.amount } else { credits = credits - entry.amount }
         }
+        guard debits == credits else { throw LedgerError.unbalanced(debits: debits, credits: credits) }
     }
 
     /// `tag.contains(",")`; an ASCII tag is searched byte by byte, without Foundation's

@@ -47,12 +47,10 @@ enum LedgerWriter {
             for (line, item) in transaction.entries.enumerated() {
                 entry.bind(1, row.id)
                 entry.bind(2, Int64(line + 1))
-                entry.bind(3, item.account)
                 entry.bind(4, item.amount.units)
-                try entry.run()
+                try entry.run(binding: item.account, at: 3)
             }
-            row.bind(to: statements.insertTransaction, mode: mode)
-            try statements.insertTransaction.run()
+            try row.insert(with: statements.insertTransaction, mode: mode)
             chain = row.hash
             posted.append(PostedTransaction(id: row.id, fitid: row.fitid, mode: mode, hash: row.hash, transaction: transaction))
         }
@@ -81,25 +79,27 @@ private struct TransactionRow {
             mode: mode.rawValue, audit: audit.texts, entries: transaction.entries)
     }
 
-    /// Binds the row's 24 columns.
-    func bind(to statement: RawStatement, mode: LedgerMode) {
+    /// Binds the row's 24 columns and inserts it.
+    func insert(with statement: RawStatement, mode: LedgerMode) throws {
+        var texts = TextArguments(capacity: 512)
         statement.bind(1, id)
-        statement.bind(2, fitid)
-        statement.bind(3, transaction.type.rawValue)
-        statement.bind(4, dtposted)
+        texts.bind(2, fitid)
+        texts.bind(3, transaction.type.rawValue)
+        texts.bind(4, dtposted)
         statement.bind(5, transaction.postedNanoseconds)
-        statement.bind(6, transaction.kind.rawValue)
-        statement.bind(7, transaction.memo)
-        statement.bind(8, mode.rawValue)
+        texts.bind(6, transaction.kind.rawValue)
+        texts.bind(7, transaction.memo)
+        texts.bind(8, mode.rawValue)
         for (offset, text) in audit.texts.enumerated() {
             let index = 9 + Int32(offset)
             switch offset {
             case LedgerAuditColumns.pnlIndex: statement.bind(index, audit.pnl)
             case LedgerAuditColumns.reversesIndex: statement.bind(index, audit.reverses)
-            default: statement.bind(index, text)
+            default: texts.bind(index, text)
             }
         }
-        statement.bind(24, hash)
+        texts.bind(24, hash)
+        try statement.run(texts)
     }
 }
 

@@ -35,19 +35,32 @@ final class RawStatement {
 
     func bind(_ index: Int32, _ value: Bool) { sqlite3_bind_int64(handle, index, value ? 1 : 0) }
 
-    func bind(_ index: Int32, _ value: String?) {
-        guard var value else { sqlite3_bind_null(handle, index); return }
-        // The string's own UTF-8 bytes, without the C string copy an implicit conversion makes;
-        // cut at a NUL as that conversion's text was. SQLITE_TRANSIENT: SQLite copies the text.
-        value.withUTF8 { bytes in
-            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-            guard let base = bytes.baseAddress else { sqlite3_bind_text(handle, index, "", 0, transient); return }
-            let length = memchr(base, 0, bytes.count).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? bytes.count
-            base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { text in
-                _ = sqlite3_bind_text(handle, index, text, Int32(length), transient)
+    /// Binds `texts` where SQLite reads them in place (SQLITE_STATIC) rather than copying each
+    /// (SQLITE_TRANSIENT), and runs the statement while their buffer lives. Every later run
+    /// binds its texts again first, so SQLite never reads the buffer after it is gone.
+    func run(_ texts: TextArguments) throws {
+        try texts.bytes.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(Self.empty))
+            for text in texts.slots {
+                guard text.start >= 0 else { sqlite3_bind_null(handle, text.index); continue }
+                let start = base + text.start
+                // Cut at a NUL, as the C string conversion of a Swift string is.
+                let length = memchr(start, 0, text.count).map { UnsafeRawPointer($0) - start } ?? text.count
+                sqlite3_bind_text(handle, text.index, start.assumingMemoryBound(to: CChar.self), Int32(length), Self.static)
             }
+            try run()
         }
     }
+
+    /// Runs with `value` bound to parameter `index` in place (see `run(_ texts:)`).
+    func run(binding value: String, at index: Int32) throws {
+        var texts = TextArguments(capacity: value.utf8.count)
+        texts.bind(index, value)
+        try run(texts)
+    }
+
+    private static let empty: [UInt8] = [0]
+    private static let `static` = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
     /// Runs the statement to completion; a trigger's RAISE comes back as the error text.
     func run() throws {
@@ -90,5 +103,25 @@ final class RawStatement {
             guard let bytes = sqlite3_column_text(handle, column) else { return nil }
             return String(cString: bytes)
         }
+    }
+}
+
+/// The text parameters of one statement run, gathered into one buffer: one allocation per run
+/// instead of one copy per text inside SQLite.
+struct TextArguments {
+    fileprivate var bytes: [UInt8] = []
+    /// Parameter index and byte range; a start of -1 binds NULL.
+    fileprivate var slots: [(index: Int32, start: Int, count: Int)] = []
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+        slots.reserveCapacity(24)
+    }
+
+    mutating func bind(_ index: Int32, _ value: String?) {
+        guard let value else { return slots.append((index, -1, 0)) }
+        let start = bytes.count
+        bytes.append(contentsOf: value.utf8)
+        slots.append((index, start, bytes.count - start))
     }
 }

@@ -22,28 +22,33 @@ struct DecimalDigits {
     }
 
     /// Decimal's description: the significand's digits with the point placed by the exponent,
-    /// zeros added where the exponent reaches past them, "0" for zero.
+    /// zeros added where the exponent reaches past them, "0" for zero. Written right to left
+    /// into a stack buffer: at most 20 digits, 127 zeros or 128 decimals, a point and a sign.
     var text: String {
         guard significand != 0 else { return "0" }
-        let digits = String(significand)
-        var result = negative ? "-" : ""
-        if exponent >= 0 {
-            result += digits
-            result += String(repeating: "0", count: exponent)
-        } else {
-            let fraction = -exponent, count = digits.utf8.count
-            if count > fraction {
-                let point = digits.utf8.index(digits.utf8.startIndex, offsetBy: count - fraction)
-                result += digits[..<point]
-                result += "."
-                result += digits[point...]
-            } else {
-                result += "0."
-                result += String(repeating: "0", count: fraction - count)
-                result += digits
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 160) { buffer in
+            var position = buffer.count
+            func put(_ byte: UInt8) {
+                position -= 1
+                buffer[position] = byte
             }
+            for _ in 0..<max(0, exponent) { put(UInt8(ascii: "0")) }
+            var rest = significand, written = 0
+            repeat {
+                if exponent < 0, written == -exponent { put(UInt8(ascii: ".")) }
+                put(UInt8(ascii: "0") + UInt8(rest % 10))
+                rest /= 10
+                written += 1
+            } while rest > 0
+            if exponent < 0, written <= -exponent {
+                // All digits are decimals: zeros up to the point, then "0.".
+                for _ in written..<(-exponent) { put(UInt8(ascii: "0")) }
+                put(UInt8(ascii: "."))
+                put(UInt8(ascii: "0"))
+            }
+            if negative { put(UInt8(ascii: "-")) }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[position...]), as: UTF8.self)
         }
-        return result
     }
 
     /// The value as a whole count of 10^-scale (scale 0 ... 18) when it has at most that many
