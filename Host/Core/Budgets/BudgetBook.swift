@@ -185,6 +185,15 @@ public final class BudgetBook {
         try load(balancesToo: false)
     }
 
+    /// The budget records' statements for `db`, a connection of this book's ledger (inside a
+    /// read or write on it).
+    func statements(_ db: Database) throws -> BudgetStatements {
+        if let prepared { return prepared }
+        let statements = try BudgetStatements(db)
+        prepared = statements
+        return statements
+    }
+
     // MARK: Records for reports
 
     public func decisions(bot: String) throws -> [SupervisorDecision] { try ledger.read { try BudgetStore.decisions($0, bot: bot) } }
@@ -197,15 +206,6 @@ public final class BudgetBook {
         // The newest event is the last: nothing lies past it until this book inserts another.
         if ledger.soleWriter { noEventsAfter = (events.last?.id ?? id, inserted) }
         return events
-    }
-
-    /// The budget records' statements for `db`, a connection of this book's ledger (inside a
-    /// read or write on it).
-    func statements(_ db: Database) throws -> BudgetStatements {
-        if let prepared { return prepared }
-        let statements = try BudgetStatements(db)
-        prepared = statements
-        return statements
     }
     public func allModules() -> [ModuleState] { modules.values.sorted { $0.id < $1.id } }
     public func allBots() -> [BotState] { bots.values.sorted { ($0.module, $0.id) < ($1.module, $1.id) } }
