@@ -19,10 +19,17 @@ final class CrashSafetyTests: XCTestCase {
         let cli = CLIRunner(folder: folder)
         let layout = OutputLayout(config: .defaults, workingDirectory: folder.root.path, mode: .paper)
         var killedWhileRunning = 0, recoveredTotal = 0
-        // Varied kill points: a fixed spread of delays, so the test is repeatable in intent.
+        // Varied kill points: a fixed spread of delays after the session has opened its books,
+        // so the test is repeatable in intent. Counted from the ledger's creation, not from the
+        // launch: on a loaded machine a start-up can outlast the shortest delay, and a kill before
+        // any book exists leaves nothing to check.
         let delays = (0..<20).map { 40 + ($0 * 137) % 900 }
         for (round, delay) in delays.enumerated() {
             let process = try cli.start("demo", "--days", "40")
+            let opened = Date()
+            while process.isRunning, !FileManager.default.fileExists(atPath: layout.ledgerFile.path), Date().timeIntervalSince(opened) < 30 {
+                usleep(2000)
+            }
             usleep(useconds_t(delay * 1000))
             if process.isRunning { killedWhileRunning += 1 }
             kill(process.processIdentifier, SIGKILL)

@@ -66,8 +66,9 @@ public final class TradingPipeline {
     private var workingOrders: [String] = []
     /// Symbols with an exit order still working: a second exit intent is not sent twice.
     private var pendingExits = Set<String>()
-    /// Filters that take every bar (indicator state), fed before strategies see the bar.
-    private let barFilters: [FilterPlugin]
+    /// Filters that take every bar (indicator state), fed before strategies see the bar;
+    /// unretained like `strategies` (`filters` keeps them alive).
+    private let barFilters: [Unmanaged<FilterPlugin>]
     /// The bots each symbol's bars go to.
     private var routes: BotRoutes
     /// Each bot's strategy without a reference count: `bots` keeps them alive as long as the
@@ -150,7 +151,7 @@ public final class TradingPipeline {
         self.book = book ?? PositionBook(uuidNamespace: "\(mode.rawValue)|\(broker.id)")
         self.mode = mode
         self.budgets = budgets
-        barFilters = filters.filter(\.wantsBars)
+        barFilters = filters.filter(\.wantsBars).map { Unmanaged.passUnretained($0) }
         routes = BotRoutes(bots: bots)
         strategies = bots.map { Unmanaged.passUnretained($0.strategy) }
         lastEventID = (try? budgets?.events().last?.id ?? 0) ?? 0
@@ -179,10 +180,10 @@ public final class TradingPipeline {
         window = session
         riskDay = UTCDate.dayIndex(of: session.startNanoseconds)
         beginRiskSession(riskWindow(day: riskDay))
-        for filter in barFilters {
+        for filter in barFilters.map({ $0.takeUnretainedValue() }) {
             do { try filter.sessionStart(session) } catch { record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false)) }
         }
-        for (index, bot) in bots.enumerated() { handle(index) { try bot.strategy.sessionStart(session); return [] } }
+        for (index, bot) in bots.enumerated() { handle(index) { try bot.strategy.sessionStart(session); return nil } }
     }
 
     /// One bar, in time order: the clock moves to its end, the simulated broker sees it (and
@@ -202,13 +203,17 @@ public final class TradingPipeline {
         do { try broker.marketBar(abi: raw) } catch { record(.note("broker market feed failed: \(error)")) }
         if !workingOrders.isEmpty { settleWorkingOrders() }
         for filter in barFilters {
-            do { try filter.marketBar(abi: raw) } catch { record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false)) }
+            filter._withUnsafeGuaranteedRef { filter in
+                do { try filter.marketBar(abi: raw) } catch { record(.filterError(pluginID: filter.id, message: "\(error)", fatal: false)) }
+            }
         }
         if pollsOperators { pollBudgets() }
         let routed = routes.select(bar.symbol)
         for position in 0..<routed {
             let index = routes.selected[position]
-            handle(index) { try strategies[index]._withUnsafeGuaranteedRef { try $0.onBar(abi: raw) } }
+            // Taken out of `self` first: a closure reading `self` retains it on every bar.
+            let strategy = strategies[index]
+            handle(index) { try strategy._withUnsafeGuaranteedRef { try $0.emittedOnBar(abi: raw) } }
         }
     }
 
@@ -276,11 +281,13 @@ public final class TradingPipeline {
 
     /// A failed call's intents are discarded; a fatal failure stops that bot for the session.
     /// The bot is named by its position in `bots`: the bar path copies no bot.
-    private func handle(_ botIndex: Int, intents produce: () throws -> [TradeIntent]) {
+    /// `produce` returns nil when the call emitted nothing (the usual bar).
+    private func handle(_ botIndex: Int, intents produce: () throws -> [TradeIntent]?) {
         if !stoppedBots.isEmpty, stoppedBots.contains(bots[botIndex].id) { return }
         let intents: [TradeIntent]
         do {
-            intents = try produce()
+            guard let emitted = try produce() else { return }
+            intents = emitted
         } catch {
             let id = bots[botIndex].id
             let fatal = (error as? PluginCallError)?.isFatal ?? false

@@ -60,10 +60,17 @@ public final class StrategyPlugin {
 
     /// Delivers a bar already in ABI form (the pipeline's shared slot).
     func onBar(abi raw: UnsafePointer<tbot_bar_t>) throws -> [TradeIntent] {
+        try emittedOnBar(abi: raw) ?? []
+    }
+
+    /// `onBar(abi:)`, nil when the call emitted nothing at all (no intent, not even a malformed
+    /// one): the usual bar, for which the pipeline then handles no list.
+    @inline(__always)
+    func emittedOnBar(abi raw: UnsafePointer<tbot_bar_t>) throws -> [TradeIntent]? {
         collector.reset()
         let status = onBarFunction(handle, raw, collector.sink, barMessages.prepared(), barMessages.capacity)
         if status != TBOT_OK { try barMessages.raise(instance, "on_bar", status) }
-        return collector.ranked()
+        return collector.emittedAnything ? collector.ranked() : nil
     }
 
     public func sessionEnd(_ session: SessionWindow) throws -> [TradeIntent] {
@@ -87,6 +94,7 @@ final class IntentCollector {
     private(set) var rejected: [IntentRejection] = []
     /// Something was accepted or rejected since the last reset.
     private var emitted = false
+    var emittedAnything: Bool { emitted }
     /// The sink plugins emit into, at one address for the collector's life.
     let sink: UnsafeMutablePointer<tbot_intent_sink_t>
 
