@@ -45,7 +45,7 @@ extern "C" {
 /* ------------------------------------------------------------------------- */
 
 #define TBOT_ABI_VERSION_MAJOR 1
-#define TBOT_ABI_VERSION_MINOR 2
+#define TBOT_ABI_VERSION_MINOR 3
 
 /* The one symbol the host resolves in a plugin library. */
 #define TBOT_ENTRY_SYMBOL "tbot_plugin_entry"
@@ -211,6 +211,12 @@ typedef struct tbot_bar {
     double low;
     double close;
     double volume; /* shares traded in the bar */
+    /* ABI 1.3: the host's number for `symbol`, never 0 in a bar the host delivers: the same
+     * for every bar of the symbol for the life of the host process, and different for
+     * different symbols. A plugin may key per-symbol state by it instead of comparing names
+     * on every bar. Read it only when TBOT_HAS_FIELD(bar, tbot_bar_t, symbol_id); 0 means
+     * no number (compare names). Bars a plugin emits (tbot_bar_sink_t) leave it 0. */
+    uint32_t symbol_id;
 } tbot_bar_t;
 
 /* A strategy session window (OPEN, MID, CLOSE, or a backtest). Host-owned, valid

@@ -82,7 +82,7 @@ extension AlpacaBroker {
                 guard let barStart = Timestamps.nanoseconds(bar.t) else { throw api.malformed(label, "bar time \(bar.t) is not RFC 3339") }
                 guard barStart >= start, barStart < end, barStart + length <= now else { continue }
                 bars.append(tbot_bar_t(size: cSize(tbot_bar_t.self), interval_seconds: interval, symbol: nil, start_ns: barStart,
-                                       open: bar.o, high: bar.h, low: bar.l, close: bar.c, volume: bar.v))
+                                       open: bar.o, high: bar.h, low: bar.l, close: bar.c, volume: bar.v, symbol_id: 0))
             }
             pageToken = page.nextPageToken.flatMap { $0.isEmpty ? nil : $0 }
         } while pageToken != nil

@@ -50,9 +50,12 @@ private nonisolated(unsafe) let simulation = allocateOnce(tbot_broker_simulation
             // up (NaNs, negatives) fall outside 1..<infinity's, checked as one comparison.
             if bar.pointee.close.bitPattern &- 1 < Double.infinity.bitPattern &- 1 {
                 let header = Unmanaged<PaperBroker>.fromOpaque(pointer)._withUnsafeGuaranteedRef { $0.marketHeader }
-                let slot = header.predicted(symbol)
+                // The host's symbol number (ABI 1.3) when the bar is as large as this build's
+                // struct, which ends with it: the size is a constant, so is the check.
+                let number = bar.pointee.size >= MemoryLayout<tbot_bar_t>.size ? bar.pointee.symbol_id : 0
+                let slot = header.predicted(symbol, number: number)
                 if slot >= 0 { return storeBar(pointer, bar, header, slot, err, errCap) }
-                return lookUpBar(pointer, bar, header, symbol, err, errCap)
+                return lookUpBar(pointer, bar, header, symbol, number, err, errCap)
             }
         }
         // Errors: a NULL argument or an unusable close.
@@ -81,9 +84,9 @@ private func storeBar(_ pointer: UnsafeMutableRawPointer, _ bar: UnsafePointer<t
 /// A bar whose symbol is not the predicted one: found by hash, or new (the slow path adds it).
 @inline(never)
 private func lookUpBar(_ pointer: UnsafeMutableRawPointer, _ bar: UnsafePointer<tbot_bar_t>,
-                       _ header: UnsafeMutablePointer<MarketHeader>, _ symbol: UnsafePointer<CChar>,
+                       _ header: UnsafeMutablePointer<MarketHeader>, _ symbol: UnsafePointer<CChar>, _ number: UInt32,
                        _ err: UnsafeMutablePointer<CChar>?, _ errCap: UInt32) -> tbot_status_t {
-    let slot = header.lookUp(symbol)
+    let slot = header.lookUp(symbol, number: number)
     if slot >= 0 { return storeBar(pointer, bar, header, slot, err, errCap) }
     return slowBar(pointer, bar, -1, err, errCap)
 }

@@ -23,6 +23,9 @@ struct SymbolSlot {
     var triggerLow = -Double.infinity
     var triggerHigh = Double.infinity
     var expiresNs = tbot_time_ns_t.max
+    // The host's number for the slot's symbol (tbot_bar_t.symbol_id, ABI 1.3) once a bar
+    // carried it; 0 before. Process-local, never saved.
+    var symbolNumber: UInt32 = 0
 }
 
 /// The table's raw storage, reached through one stable pointer.
@@ -68,21 +71,32 @@ private func symbolHash(_ symbol: UnsafePointer<CChar>) -> Int {
 
 extension UnsafeMutablePointer where Pointee == MarketHeader {
     /// The slot of `symbol` when it is the one whose bar followed the last bar's symbol the
-    /// last time (a replay's usual case), else -1. Allocation-free.
+    /// last time (a replay's usual case), else -1. Allocation-free. `number` is the bar's
+    /// symbol_id (0: none): when the slot knows its number too, the numbers decide and no
+    /// name is compared.
     @inline(__always)
-    func predicted(_ symbol: UnsafePointer<CChar>) -> Int {
+    func predicted(_ symbol: UnsafePointer<CChar>, number: UInt32) -> Int {
         let last = pointee.last
         guard last >= 0 else { return -1 }
         let predicted = Int(pointee.slots[last].next)
-        guard sameSymbol(symbol, pointee.names + predicted * symbolStride) else { return -1 }
+        let known = pointee.slots[predicted].symbolNumber
+        if number == 0 || known == 0 {
+            guard sameSymbol(symbol, pointee.names + predicted * symbolStride) else { return -1 }
+            if known == 0 { pointee.slots[predicted].symbolNumber = number }
+        } else if known != number {
+            return -1
+        }
         pointee.last = predicted
         return predicted
     }
 
     /// The slot of `symbol` by hash, or -1 when the table has none yet. Allocation-free.
-    func lookUp(_ symbol: UnsafePointer<CChar>) -> Int {
+    func lookUp(_ symbol: UnsafePointer<CChar>, number: UInt32) -> Int {
         let found = probe(symbol)
-        if found >= 0 { noteSeen(found) }
+        if found >= 0 {
+            noteSeen(found)
+            if number != 0 { pointee.slots[found].symbolNumber = number }
+        }
         return found
     }
 

@@ -50,6 +50,7 @@ typedef struct sma_cross {
     long long size; /* whole shares per entry; 0 = the host sizes */
     int params_ok;  /* params_invalid found nothing: parameters only change in create */
     int last;       /* index of the last bar's symbol, -1 before the first */
+    uint32_t last_id; /* the host's number for that symbol (bar symbol_id, ABI 1.3); 0: none */
     int symbol_count;
     symbol_state_t symbols[MAX_SYMBOLS];
 } sma_cross_t;
@@ -169,9 +170,12 @@ static void reset_symbols(sma_cross_t *s) {
         tbot_xsma_free(&s->symbols[i].fast);
         tbot_xsma_free(&s->symbols[i].slow);
     }
-    memset(s->symbols, 0, sizeof s->symbols);
+    /* Only the slots in use: a new symbol's slot is set up in full when it is added, and
+     * clearing all MAX_SYMBOLS of them cost more than a day of bars' bookkeeping. */
+    memset(s->symbols, 0, (size_t)s->symbol_count * sizeof s->symbols[0]);
     s->symbol_count = 0;
     s->last = -1;
+    s->last_id = 0;
 }
 
 static void sma_destroy(void *instance) {
@@ -296,6 +300,11 @@ HOT static inline tbot_status_t advance(const sma_cross_t *s, symbol_state_t *st
 
 /* A bar whose symbol is not the last bar's: its state (checked for length, found or
  * added) becomes the last one. */
+/* The bar's symbol_id when the host's bar has the field (ABI 1.3), else 0. */
+HOT static inline uint32_t bar_symbol_id(const tbot_bar_t *bar) {
+    return TBOT_HAS_FIELD(bar, tbot_bar_t, symbol_id) ? bar->symbol_id : 0;
+}
+
 RARE static tbot_status_t advance_other(sma_cross_t *s, const tbot_bar_t *bar, const tbot_intent_sink_t *sink,
                                         char *err, uint32_t err_cap) {
     if (strlen(bar->symbol) >= TBOT_SYMBOL_CAP) {
@@ -308,6 +317,7 @@ RARE static tbot_status_t advance_other(sma_cross_t *s, const tbot_bar_t *bar, c
     tbot_status_t found = state_for(s, bar->symbol, &st, err, err_cap);
     if (found != TBOT_OK) return found;
     s->last = (int)(st - s->symbols);
+    s->last_id = bar_symbol_id(bar);
     return advance(s, st, bar, sink);
 }
 
@@ -330,11 +340,17 @@ static tbot_status_t sma_on_bar(void *instance, const tbot_bar_t *bar,
     if (!s->params_ok || bar == NULL || bar->symbol == NULL || sink == NULL || sink->emit == NULL) {
         return refuse_bar(s, err, err_cap);
     }
-    /* A replay usually repeats the last bar's symbol: one short comparison, no search. */
-    if (s->last < 0 || !same_symbol(s->symbols[s->last].symbol, bar->symbol)) {
-        return advance_other(s, bar, sink, err, err_cap);
+    /* A replay usually repeats the last bar's symbol: the host's number for it says so
+     * (ABI 1.3); without one, one short comparison of the names. No search either way. */
+    uint32_t id = bar_symbol_id(bar);
+    if (s->last >= 0) {
+        if (id != 0 && id == s->last_id) return advance(s, &s->symbols[s->last], bar, sink);
+        if ((id == 0 || s->last_id == 0) && same_symbol(s->symbols[s->last].symbol, bar->symbol)) {
+            s->last_id = id;
+            return advance(s, &s->symbols[s->last], bar, sink);
+        }
     }
-    return advance(s, &s->symbols[s->last], bar, sink);
+    return advance_other(s, bar, sink, err, err_cap);
 }
 
 /* ---- descriptor --------------------------------------------------------- */

@@ -70,7 +70,7 @@ final class ABIWalkthroughTests: XCTestCase {
         let strategy = try host.strategy(library.path, manifest: "docs/examples/breakout_c.toml",
                                          expectedID: "breakout_c", libraryFile: "libbreakout.so")
         XCTAssertEqual(strategy.instance.info.name, "Breakout (C example)")
-        XCTAssertEqual(strategy.instance.info.abi, "1.2")
+        XCTAssertEqual(strategy.instance.info.abi, "1.3")
         XCTAssertTrue(host.log.lines.contains { $0.contains("breakout_c created: reward=2 min_gap_pct=0") && $0.contains("plugin=breakout_c") },
                       "\(host.log.lines)")
 

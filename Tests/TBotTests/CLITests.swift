@@ -26,7 +26,7 @@ final class CLITests: XCTestCase {
     func testVersion() throws {
         let run = try tbot("--version")
         XCTAssertEqual(run.status, 0)
-        XCTAssertEqual(run.stdout, "tbot 0.1.0 (plugin ABI 1.2)\n")
+        XCTAssertEqual(run.stdout, "tbot 0.1.0 (plugin ABI 1.3)\n")
     }
 
     func testListJSONHasTheDocumentedKeys() throws {
@@ -44,7 +44,7 @@ final class CLITests: XCTestCase {
         let band = try XCTUnwrap(rows.first { $0["id"] as? String == "price_band" })
         XCTAssertEqual(band["kind"] as? String, "filter")
         XCTAssertEqual(band["version"] as? String, "1.0.0")
-        XCTAssertEqual(band["abi"] as? String, "1.2")
+        XCTAssertEqual(band["abi"] as? String, "1.3")
         XCTAssertEqual(band["library"] as? String, folder.pluginPath("libtbot_price_band_filter.so"))
         XCTAssertEqual(band["enabled"] as? Bool, true)
         XCTAssertEqual(band["state"] as? String, "loaded")
@@ -103,7 +103,7 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: TestPaths.library("tbot_price_band_filter"), toPath: elsewhere + "/libband.so")
         let run = try tbot("plugins", "list", "--plugins-dir", "elsewhere")
-        XCTAssertEqual(run.stdout, "price_band  filter  1.0.0  abi 1.2  discovered  \(elsewhere)/libband.so\n"
+        XCTAssertEqual(run.stdout, "price_band  filter  1.0.0  abi 1.3  discovered  \(elsewhere)/libband.so\n"
             + "    no manifest: disabled until `tbot plugins enable price_band`\n")
     }
 

@@ -63,7 +63,7 @@ final class LoaderTests: XCTestCase {
         try folder.writeManifest(id: "fixture_abi_major", library: "libtbot_fixture_abi_major.so", kind: "strategy")
         let entry = try XCTUnwrap(folder.catalog().entry(id: "fixture_abi_major"))
         XCTAssertEqual(entry.state, .blocked)
-        XCTAssertEqual(entry.reason, "\(path): ABI 2.2 is not supported by this host (ABI 1.2): major version differs")
+        XCTAssertEqual(entry.reason, "\(path): ABI 2.3 is not supported by this host (ABI 1.3): major version differs")
     }
 
     func testABIMinorNewerThanHost() throws {
@@ -71,7 +71,7 @@ final class LoaderTests: XCTestCase {
         try folder.writeManifest(id: "fixture_abi_minor_newer", library: "libtbot_fixture_abi_minor_newer.so", kind: "strategy")
         let entry = try XCTUnwrap(folder.catalog().entry(id: "fixture_abi_minor_newer"))
         XCTAssertEqual(entry.state, .blocked)
-        XCTAssertEqual(entry.reason, "\(path): ABI 1.3 is newer than this host's ABI 1.2")
+        XCTAssertEqual(entry.reason, "\(path): ABI 1.4 is newer than this host's ABI 1.3")
     }
 
     func testDuplicatePluginID() throws {
@@ -166,7 +166,7 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(entry.library, path)
         XCTAssertEqual(entry.kind, .filter)
         XCTAssertEqual(entry.version, "1.0.0")
-        XCTAssertEqual(entry.abi, "1.2")
+        XCTAssertEqual(entry.abi, "1.3")
         XCTAssertNil(entry.instance)
         XCTAssertEqual(entry.reason, "no manifest: disabled until `tbot plugins enable price_band`")
     }

@@ -15,15 +15,25 @@ final class PluginBarCallTests: XCTestCase {
             open: close, high: close, low: close, close: close, volume: 1000)
     }
 
+    /// How a bar names its symbol besides the name: no number (0), the host's numbers
+    /// (ABI 1.3), or a bar as a 1.2 host wrote it, whose size ends before symbol_id, with a
+    /// number there that must never be read.
+    private enum Numbering: CaseIterable {
+        case none, host, beforeSymbolID
+    }
+
     /// A tbot_bar_t whose symbol is always `buffer`, rewritten for each bar: the pointer says
     /// nothing about which symbol a bar is.
     private final class ReusedSymbolBar {
         let raw = UnsafeMutablePointer<tbot_bar_t>.allocate(capacity: 1)
         let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(TBOT_SYMBOL_CAP))
+        let numbering: Numbering
 
-        init() {
+        init(_ numbering: Numbering = .none) {
+            self.numbering = numbering
             raw.initialize(to: tbot_bar_t())
-            raw.pointee.size = UInt32(MemoryLayout<tbot_bar_t>.size)
+            raw.pointee.size = UInt32(numbering == .beforeSymbolID ? MemoryLayout<tbot_bar_t>.offset(of: \tbot_bar_t.symbol_id)!
+                                                                    : MemoryLayout<tbot_bar_t>.size)
             raw.pointee.symbol = UnsafePointer(buffer)
         }
 
@@ -38,8 +48,27 @@ final class PluginBarCallTests: XCTestCase {
             raw.pointee.interval_seconds = bar.intervalSeconds
             (raw.pointee.open, raw.pointee.high, raw.pointee.low, raw.pointee.close) = (bar.open, bar.high, bar.low, bar.close)
             raw.pointee.volume = bar.volume
+            switch numbering {
+            case .none: raw.pointee.symbol_id = 0
+            case .host: raw.pointee.symbol_id = SymbolNumbers.shared.number(of: bar.symbol)
+            case .beforeSymbolID: raw.pointee.symbol_id = 7
+            }
             return UnsafePointer(raw)
         }
+    }
+
+    /// ABI 1.3's symbol_id: never 0, one number per symbol for the process, the same in the
+    /// pipeline's shared bar and in a bar built on its own.
+    func testHostNumbersEachSymbolOnce() {
+        let slot = ABIBarSlot()
+        let first = slot.load(bar("NUMA", close: 10)).pointee.symbol_id
+        let second = slot.load(bar("NUMB", close: 10)).pointee.symbol_id
+        XCTAssertNotEqual(first, 0)
+        XCTAssertNotEqual(second, 0)
+        XCTAssertNotEqual(first, second)
+        XCTAssertEqual(slot.load(bar("NUMA", minute: 1, close: 11)).pointee.symbol_id, first)
+        XCTAssertEqual(bar("NUMB", close: 12).withABI { $0.pointee.symbol_id }, second)
+        XCTAssertEqual(ABIBarSlot().load(bar("NUMA", close: 10)).pointee.symbol_id, first)
     }
 
     // MARK: strategy
@@ -70,18 +99,21 @@ final class PluginBarCallTests: XCTestCase {
         let spy = try closes.enumerated().flatMap { try alone.onBar(bar("SPY", minute: Int64($0.offset), close: $0.element)) }
         XCTAssertEqual(spy.map(\.action), [.enter, .exit, .enter])
 
-        let together = try smaCross()
-        let slot = ReusedSymbolBar()
-        var mixed: [TradeIntent] = []
-        for (minute, close) in closes.enumerated() {
-            // The same moves at other levels: an exact shift keeps every cross.
-            for (symbol, shift) in [("SPY", 0.0), ("SP", 100), ("SPYX", 2000), ("QQQ", 30)] {
-                mixed += try together.onBar(abi: slot.load(bar(symbol, minute: Int64(minute), close: close + shift)))
+        for numbering in Numbering.allCases {
+            let together = try smaCross()
+            let slot = ReusedSymbolBar(numbering)
+            var mixed: [TradeIntent] = []
+            for (minute, close) in closes.enumerated() {
+                // The same moves at other levels: an exact shift keeps every cross. (The last
+                // symbol's shortcut is the `alone` run's: its bars carry the host's numbers.)
+                for (symbol, shift) in [("SPY", 0.0), ("SP", 100), ("SPYX", 2000), ("QQQ", 30)] {
+                    mixed += try together.onBar(abi: slot.load(bar(symbol, minute: Int64(minute), close: close + shift)))
+                }
             }
-        }
-        XCTAssertEqual(mixed.filter { $0.symbol == "SPY" }, spy)
-        for symbol in ["SP", "SPYX", "QQQ"] {
-            XCTAssertEqual(mixed.filter { $0.symbol == symbol }.map(\.action), [.enter, .exit, .enter], symbol)
+            XCTAssertEqual(mixed.filter { $0.symbol == "SPY" }, spy, "\(numbering)")
+            for symbol in ["SP", "SPYX", "QQQ"] {
+                XCTAssertEqual(mixed.filter { $0.symbol == symbol }.map(\.action), [.enter, .exit, .enter], "\(symbol) \(numbering)")
+            }
         }
     }
 
@@ -163,19 +195,23 @@ final class PluginBarCallTests: XCTestCase {
     /// Market orders fill at their symbol's last close: each symbol kept its own although
     /// all bars came at one address.
     func testBrokerKeepsEachSymbolsCloseWhenTheSymbolPointerIsReused() throws {
-        let clock = SimulatedClock(startNanoseconds: start)
-        let paper = try paperBroker(clock: clock)
-        let slot = ReusedSymbolBar()
-        let bars = [("AAA", 10.0), ("BBB", 20), ("AAA", 11), ("BBB", 21), ("CCCC", 30), ("AAA", 12), ("BB", 5), ("BBB", 22)]
-        for (minute, (symbol, close)) in bars.enumerated() {
-            clock.advance(to: start + Int64(minute + 1) * 60_000_000_000)
-            try paper.marketBar(abi: slot.load(bar(symbol, minute: Int64(minute), close: close)))
-        }
-        for (symbol, close) in [("AAA", 12.0), ("BBB", 22), ("CCCC", 30), ("BB", 5)] {
-            let order = try paper.submit(OrderRequest(clientOrderID: "c-\(symbol)", symbol: symbol, side: .buy, type: .market,
-                                                      quantity: Quantity(shares: 1)))
-            XCTAssertEqual(order.status, .filled, symbol)
-            XCTAssertEqual(order.averageFillPrice, close, symbol)
+        for numbering in Numbering.allCases {
+            let clock = SimulatedClock(startNanoseconds: start)
+            let paper = try paperBroker(clock: clock)
+            let slot = ReusedSymbolBar(numbering)
+            // Repeats, a fixed rotation (the predicted slot) and breaks from it (the lookup).
+            let bars = [("AAA", 10.0), ("BBB", 20), ("AAA", 11), ("BBB", 21), ("AAA", 11.5), ("BBB", 21.5), ("CCCC", 30),
+                        ("AAA", 12), ("AAA", 12.5), ("BB", 5), ("BBB", 22)]
+            for (minute, (symbol, close)) in bars.enumerated() {
+                clock.advance(to: start + Int64(minute + 1) * 60_000_000_000)
+                try paper.marketBar(abi: slot.load(bar(symbol, minute: Int64(minute), close: close)))
+            }
+            for (symbol, close) in [("AAA", 12.5), ("BBB", 22), ("CCCC", 30), ("BB", 5)] {
+                let order = try paper.submit(OrderRequest(clientOrderID: "c-\(symbol)", symbol: symbol, side: .buy, type: .market,
+                                                          quantity: Quantity(shares: 1)))
+                XCTAssertEqual(order.status, .filled, "\(symbol) \(numbering)")
+                XCTAssertEqual(order.averageFillPrice, close, "\(symbol) \(numbering)")
+            }
         }
     }
 

@@ -32,7 +32,7 @@ public struct Bar: Equatable, Sendable {
         try symbol.withCString { name in
             var raw = tbot_bar_t(size: ABIStruct.size(tbot_bar_t.self), interval_seconds: intervalSeconds,
                                  symbol: name, start_ns: startNanoseconds, open: open, high: high, low: low,
-                                 close: close, volume: volume)
+                                 close: close, volume: volume, symbol_id: SymbolNumbers.shared.number(of: symbol))
             return try withUnsafePointer(to: &raw) { try body($0) }
         }
     }

@@ -40,6 +40,7 @@ final class ABIBarSlot {
     @inline(never)
     private func loadSymbol(_ symbol: String) {
         pointer.pointee.symbol = UnsafePointer(text(of: symbol))
+        pointer.pointee.symbol_id = SymbolNumbers.shared.number(of: symbol)
         lastSymbol = symbol
     }
 
