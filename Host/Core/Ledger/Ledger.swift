@@ -48,12 +48,14 @@ public final class Ledger {
         // A sole writer may hold a batch transaction open between accesses (Ledger.beginBatch).
         configuration.allowsUnsafeTransactions = soleWriter
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            // Before the switch to WAL, which writes the new file's header: a scratch file
+            // then costs no fsync at all.
             switch durability {
             case .full: try db.execute(sql: "PRAGMA synchronous = FULL")
             case .batch: try db.execute(sql: "PRAGMA synchronous = NORMAL")
             case .scratch: try db.execute(sql: "PRAGMA synchronous = OFF")
             }
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
             // Batches touch many pages: a 64 MiB page cache keeps them from spilling mid-commit.
             // A backtest commits one fill at a time: 2 MiB holds its working set, and memory
             // stays flat however large its ledger grows.

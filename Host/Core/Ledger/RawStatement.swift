@@ -59,7 +59,13 @@ final class RawStatement {
         try run(texts)
     }
 
-    private static let empty: [UInt8] = [0]
+    /// Where empty texts point when the row has no bytes at all: one NUL that lives forever
+    /// (a pointer into a temporary array would dangle once SQLite reads it).
+    private static let empty: UnsafeMutablePointer<UInt8> = {
+        let byte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        byte.initialize(to: 0)
+        return byte
+    }()
     private static let `static` = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
     /// Runs the statement to completion; a trigger's RAISE comes back as the error text.
