@@ -56,6 +56,10 @@ public final class Ledger {
             case .scratch: try db.execute(sql: "PRAGMA synchronous = OFF")
             }
             try db.execute(sql: "PRAGMA journal_mode = WAL")
+            // A savepoint's journal (every posting inside a batch is one) in memory, not in a
+            // temporary file: it is only ever read to undo the savepoint, never after a crash,
+            // and as files a backtest wrote tens of thousands of small blocks to /var/tmp.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             // Batches touch many pages: a 64 MiB page cache keeps them from spilling mid-commit.
             // A backtest commits one fill at a time: 2 MiB holds its working set, and memory
             // stays flat however large its ledger grows.
