@@ -15,13 +15,13 @@ enum LedgerHashChain {
         bytes.reserveCapacity(512)
         bytes.append(contentsOf: previous.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        appendDecimal(id, to: &bytes)
+        FixedDecimalsText.appendInteger(id, to: &bytes)
         for text in [fitid, trntype, dtposted] {
             bytes.append(separator)
             bytes.append(contentsOf: text.utf8)
         }
         bytes.append(separator)
-        appendDecimal(postedNanoseconds, to: &bytes)
+        FixedDecimalsText.appendInteger(postedNanoseconds, to: &bytes)
         for text in [kind, memo, mode] {
             bytes.append(separator)
             bytes.append(contentsOf: text.utf8)
@@ -34,27 +34,9 @@ enum LedgerHashChain {
             bytes.append(separator)
             bytes.append(contentsOf: entry.account.utf8)
             bytes.append(UInt8(ascii: "="))
-            appendDecimal(entry.amount.units, to: &bytes)
+            FixedDecimalsText.appendInteger(entry.amount.units, to: &bytes)
         }
         return bytes.withUnsafeBytes { SHA256.hash(data: $0).withUnsafeBytes { hex($0) } }
-    }
-
-    /// The digits String(value) gives, appended without making the string.
-    private static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            var position = buffer.count
-            var magnitude = value.magnitude
-            repeat {
-                position -= 1
-                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                position -= 1
-                buffer[position] = UInt8(ascii: "-")
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position...]))
-        }
     }
 
     private static let separator: UInt8 = 0x1F

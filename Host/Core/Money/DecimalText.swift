@@ -31,7 +31,7 @@ public enum DecimalText {
     }
 
     /// `[-]digits[.digits]` with at most 18 digits, as a whole count of 10^-scale.
-    private static func plainDigits(_ text: String) -> (units: Int64, scale: Int)? {
+    static func plainDigits(_ text: String) -> (units: Int64, scale: Int)? {
         var units: Int64 = 0, scale = 0, digits = 0
         var negative = false, sawPoint = false, first = true
         for byte in text.utf8 {

@@ -7,14 +7,7 @@ import Foundation
 enum FixedDecimalsText {
     private static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
 
-    static func format(_ value: Double, decimals: Int) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
-        append(value, decimals: decimals, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `format` written into `bytes`.
+    /// `value` with `decimals` decimals, as printf's "%.Nf" prints it, written into `bytes`.
     static func append(_ value: Double, decimals: Int, to bytes: inout [UInt8]) {
         // Outside this range (or not finite) printf's own rules are kept by calling it.
         // value * 10^6 stays below 2^63 under 1e12.
@@ -30,6 +23,12 @@ enum FixedDecimalsText {
             bytes.append(UInt8(ascii: "."))
             appendDigits(units % scale, minimumWidth: decimals, to: &bytes)
         }
+    }
+
+    /// `value` as String(value) writes it: a "-" and the digits.
+    static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude, minimumWidth: 1, to: &bytes)
     }
 
     /// The decimal digits of `value`, with leading zeros up to `minimumWidth` (at most 20).

@@ -37,9 +37,12 @@ struct ByteText: ExpressibleByStringInterpolation {
             bytes.append(contentsOf: text.bytes)
         }
 
-        mutating func appendInterpolation<Number: FixedWidthInteger>(_ number: Number) {
-            if number < 0 { bytes.append(UInt8(ascii: "-")) }
-            FixedDecimalsText.appendDigits(UInt64(number.magnitude), minimumWidth: 1, to: &bytes)
+        mutating func appendInterpolation<Number: FixedWidthInteger & SignedInteger>(_ number: Number) {
+            FixedDecimalsText.appendInteger(Int64(number), to: &bytes)
+        }
+
+        mutating func appendInterpolation<Number: FixedWidthInteger & UnsignedInteger>(_ number: Number) {
+            FixedDecimalsText.appendDigits(UInt64(number), minimumWidth: 1, to: &bytes)
         }
 
         /// A price or ratio as printf's "%.2f" prints it (`FixedDecimalsText`).

@@ -29,8 +29,8 @@ struct ScaledDecimal: Comparable {
     /// plain digits ("50.54", "5.0"), which Decimal(string:) takes digit for digit. Exponent forms,
     /// infinities, NaN, negative zero and more than 18 digits give nil.
     init?(price: Double) {
-        guard price.isFinite else { return nil }
-        self.init(plainText: price.description)
+        guard let plain = DecimalText.plainDigits(price) else { return nil }
+        self.init(units: plain.units, scale: plain.scale)
     }
 
     /// The exact value of a Decimal whose text is plain and short (limits, weights); nil for a long
@@ -40,30 +40,10 @@ struct ScaledDecimal: Comparable {
         self.init(plainText: value.description)
     }
 
-    /// `[-]digits[.digits]`, at most 18 digits in all.
+    /// `[-]digits[.digits]`, at most 18 digits in all (`DecimalText.plainDigits`).
     private init?(plainText text: String) {
-        var units: Int64 = 0, scale = 0, digits = 0
-        var negative = false, sawPoint = false, first = true
-        for byte in text.utf8 {
-            defer { first = false }
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                digits += 1
-                guard digits <= Self.maxScale else { return nil }
-                units = units * 10 + Int64(byte - UInt8(ascii: "0"))
-                if sawPoint { scale += 1 }
-            case UInt8(ascii: "."):
-                guard !sawPoint, digits > 0 else { return nil }
-                sawPoint = true
-            case UInt8(ascii: "-") where first:
-                negative = true
-            default:
-                return nil
-            }
-        }
-        // "-0.0" may be a signed zero on the Decimal side: left to Decimal.
-        guard digits > 0, !(negative && units == 0) else { return nil }
-        self.init(units: negative ? -units : units, scale: scale)
+        guard let plain = DecimalText.plainDigits(text) else { return nil }
+        self.init(units: plain.units, scale: plain.scale)
     }
 
     var decimal: Decimal {
